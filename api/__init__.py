@@ -1,0 +1,1 @@
+"""Ciklas: the continuous improvement and learning system of social-service institutions."""

@@ -1,0 +1,77 @@
+"""Writing and reading the audit trail. Events are added to the request's own session, so they are
+committed with the act they record and vanish with it when the request fails."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from api.middleware import request_id_var
+from api.models import AuditEvent
+from api.pagination import paginate
+from api.security.principal import Principal
+from api.tenancy import institution_filter
+
+
+def record(
+    session: Session,
+    principal: Principal | None,
+    *,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | None = None,
+    institution_id: uuid.UUID | None = None,
+    recipient_id: uuid.UUID | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    if institution_id is None and principal is not None:
+        institution_id = principal.institution_id
+    event = AuditEvent(
+        institution_id=institution_id,
+        actor_id=principal.subject_id if principal else None,
+        actor_kind=principal.kind if principal else "anonymous",
+        actor_role=principal.role.value if principal else None,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        recipient_id=recipient_id,
+        request_id=request_id_var.get(),
+        detail=detail,
+    )
+    session.add(event)
+    return event
+
+
+def list_events(
+    session: Session,
+    principal: Principal,
+    *,
+    resource_type: str | None,
+    resource_id: uuid.UUID | None,
+    recipient_id: uuid.UUID | None,
+    actor_id: uuid.UUID | None,
+    action: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AuditEvent], str | None]:
+    stmt = select(AuditEvent).where(institution_filter(AuditEvent.institution_id, principal))
+    if resource_type:
+        stmt = stmt.where(AuditEvent.resource_type == resource_type)
+    if resource_id:
+        stmt = stmt.where(AuditEvent.resource_id == resource_id)
+    if recipient_id:
+        stmt = stmt.where(AuditEvent.recipient_id == recipient_id)
+    if actor_id:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if since:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.occurred_at < until)
+    return paginate(session, stmt, model=AuditEvent, sort=sort, limit=limit, cursor=cursor)

@@ -1,0 +1,161 @@
+"""The OAuth2 grants: password, refresh_token (rotating, with reuse detection) and client_credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.audit.service import record as audit
+from api.auth import throttle
+from api.auth.schemas import Me, TokenResponse
+from api.config import Settings
+from api.db import open_session
+from api.errors import BadRequest, InvalidGrant
+from api.models import ApiClient, RefreshToken, RevokedAccessToken, User
+from api.security.passwords import verify_password
+from api.security.principal import Principal
+from api.security.scopes import ROLE_LABELS, Role, scopes_for
+from api.security.tokens import TokenError, TokenService
+from api.types import utcnow
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _claims(*, kind: str, role: str, institution_id, municipality_id, department_id=None) -> dict:
+    claims = {"kind": kind, "role": role, "scope": " ".join(sorted(scopes_for(role)))}
+    if institution_id:
+        claims["institution"] = str(institution_id)
+    if municipality_id:
+        claims["municipality"] = str(municipality_id)
+    if department_id:
+        claims["department"] = str(department_id)
+    return claims
+
+
+def _issue_for_user(session: Session, tokens: TokenService, settings: Settings, user: User,
+                    family_id: uuid.UUID | None = None) -> TokenResponse:
+    claims = _claims(kind="user", role=user.role, institution_id=user.institution_id,
+                     municipality_id=user.municipality_id, department_id=user.department_id)
+    access, _jti, ttl = tokens.issue(subject=str(user.id), claims=claims)
+    refresh = secrets.token_urlsafe(32)
+    session.add(RefreshToken(
+        token_hash=_hash(refresh), family_id=family_id or uuid.uuid4(), user_id=user.id,
+        expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds),
+    ))
+    return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh, scope=claims["scope"])
+
+
+def password_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
+                   username: str | None, password: str | None) -> TokenResponse:
+    if not username or password is None:
+        raise BadRequest("The password grant needs `username` and `password`.", error="invalid_request")
+    key = f"user:{username.strip().lower()}"
+    throttle.ensure_not_locked(session, key, settings)
+    user = session.exec(select(User).where(sa.func.lower(User.username) == username.strip().lower())).first()
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.is_active:
+        session.rollback()  # release the request's write lock before the throttle's own transaction
+        throttle.record_failure(engine, key, settings)
+        raise InvalidGrant("Unknown username or wrong password.", error="invalid_grant")
+    throttle.clear(session, key)
+    user.last_login_at = utcnow()
+    principal = Principal.build(subject_id=user.id, kind="user", role=Role(user.role),
+                                institution_id=user.institution_id, municipality_id=user.municipality_id)
+    audit(session, principal, action="login", resource_type="user", resource_id=user.id)
+    return _issue_for_user(session, tokens, settings, user)
+
+
+def client_credentials_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
+                             client_id: str | None, client_secret: str | None) -> TokenResponse:
+    if not client_id or client_secret is None:
+        raise BadRequest("The client_credentials grant needs `client_id` and `client_secret`.",
+                         error="invalid_request")
+    key = f"client:{client_id}"
+    throttle.ensure_not_locked(session, key, settings)
+    client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
+    ok = verify_password(client_secret, client.secret_hash if client else None)
+    if not ok or client is None or not client.is_active:
+        session.rollback()  # release the request's write lock before the throttle's own transaction
+        throttle.record_failure(engine, key, settings)
+        raise InvalidGrant("Unknown client or wrong secret.", error="invalid_client")
+    throttle.clear(session, key)
+    claims = _claims(kind="client", role=client.role, institution_id=client.institution_id,
+                     municipality_id=client.municipality_id)
+    access, _jti, ttl = tokens.issue(subject=str(client.id), claims=claims)
+    return TokenResponse(access_token=access, expires_in=ttl, scope=claims["scope"])
+
+
+def _revoke_family(engine: Engine, family_id: uuid.UUID) -> None:
+    # Its own transaction: the refresh request answers 401 and rolls back, the revocation must stay.
+    with open_session(engine, write=True) as s:
+        s.exec(sa.update(RefreshToken).where(RefreshToken.family_id == family_id,
+                                             RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        s.commit()
+
+
+def refresh_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
+                  refresh_token: str | None) -> TokenResponse:
+    if not refresh_token:
+        raise BadRequest("The refresh_token grant needs `refresh_token`.", error="invalid_request")
+    row = session.exec(select(RefreshToken).where(RefreshToken.token_hash == _hash(refresh_token))).first()
+    if row is None:
+        raise InvalidGrant("Unknown refresh token.", error="invalid_grant")
+    family_id = row.family_id  # read before any rollback: a rollback expires `row`
+    if row.revoked_at is not None:
+        session.rollback()
+        _revoke_family(engine, family_id)
+        raise InvalidGrant("The refresh token has been revoked.", error="invalid_grant")
+    now = utcnow()
+    # Claim the token atomically: of two concurrent uses, one wins and the other is a reuse.
+    claimed = session.exec(sa.update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+                           .values(used_at=now)).rowcount
+    if claimed != 1:
+        session.rollback()
+        _revoke_family(engine, family_id)
+        raise InvalidGrant("The refresh token was already used; every token of this sign-in is revoked.",
+                           error="invalid_grant")
+    if row.expires_at < now:
+        raise InvalidGrant("The refresh token has expired.", error="invalid_grant")
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise InvalidGrant("The account is disabled.", error="invalid_grant")
+    return _issue_for_user(session, tokens, settings, user, family_id=family_id)
+
+
+def revoke(session: Session, tokens: TokenService, principal: Principal, *, token: str) -> None:
+    """RFC 7009: revoke a refresh token (its whole family) or an access token of the caller's own."""
+    row = session.exec(select(RefreshToken).where(RefreshToken.token_hash == _hash(token))).first()
+    if row is not None:
+        if row.user_id == principal.subject_id:
+            session.exec(sa.update(RefreshToken).where(RefreshToken.family_id == row.family_id,
+                                                       RefreshToken.revoked_at.is_(None))
+                         .values(revoked_at=utcnow()))
+        return
+    try:
+        claims = tokens.decode(token)
+    except TokenError:
+        return
+    if claims.get("sub") != str(principal.subject_id):
+        return
+    if session.get(RevokedAccessToken, claims["jti"]) is None:
+        session.add(RevokedAccessToken(jti=claims["jti"], expires_at=datetime.fromtimestamp(claims["exp"], UTC)))
+
+
+def me(session: Session, principal: Principal) -> Me:
+    lt, en = ROLE_LABELS[principal.role]
+    out = Me(subject_id=principal.subject_id, kind=principal.kind, role=principal.role.value, role_label_lt=lt,
+             role_label_en=en, institution_id=principal.institution_id, municipality_id=principal.municipality_id,
+             department_id=principal.department_id, scopes=sorted(principal.scopes))
+    if principal.kind == "user":
+        user = session.get(User, principal.subject_id)
+        if user is not None:
+            out.username, out.full_name = user.username, user.full_name
+    return out

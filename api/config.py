@@ -1,0 +1,62 @@
+"""One typed Settings object, read from the environment with the prefix CIKLAS_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = ROOT / "var" / "ciklas.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CIKLAS_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    database_pool_size: int = 10
+    database_pool_timeout: float = Field(default=5.0, description="Seconds to wait for a pooled connection.")
+    database_connect_timeout: int = Field(default=3, description="Seconds to wait for PostgreSQL to answer.")
+    sqlite_busy_timeout_ms: int = 5000
+
+    # Tokens. The private key is a PEM (RSA, 2048 bits or more); without one a development key is
+    # generated under var/, which is refused outside development.
+    jwt_private_key: str | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_issuer: str = "https://ciklas.local"
+    jwt_audience: str = "ciklas-api"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+
+    # Failed logins: after this many failures within the window, further attempts get 429.
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 900
+
+    # Erasure: a discharged recipient may be anonymised this many days after discharge.
+    recipient_retention_days: int = Field(default=3650, ge=0)
+
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 1_048_576 * 2
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.environment == "production" and not (self.jwt_private_key or self.jwt_private_key_file):
+            raise ValueError(
+                "CIKLAS_JWT_PRIVATE_KEY or CIKLAS_JWT_PRIVATE_KEY_FILE must be set outside development"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,188 @@
+"""What municipalities pull: published values of their institutions, paged JSON or CSV, with an
+ETag computed in SQL (so an unchanged pull is answered 304 without reading a row), and a summary
+of the latest value and the trend per institution and indicator.
+
+Nothing personal leaves here: no comments, no people, and survey-based figures over fewer than 5
+respondents come without a value.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from api.errors import ValidationFailed
+from api.indicators import values
+from api.indicators.periods import Periodicity
+from api.indicators.schemas import MunicipalitySummary, PulledValue, SummaryRow
+from api.models import (
+    Indicator,
+    IndicatorDirection,
+    IndicatorValue,
+    Institution,
+    InstitutionKind,
+    Municipality,
+    ValueStatus,
+)
+from api.pagination import paginate
+from api.security.principal import Principal
+from api.tenancy import get_or_404, institution_filter
+
+V, Inst, N = IndicatorValue, Institution, Indicator
+
+
+@dataclass(frozen=True)
+class PullFilter:
+    municipality_id: uuid.UUID | None = None
+    institution_id: uuid.UUID | None = None
+    institution_kind: InstitutionKind | None = None
+    indicator: str | None = None
+    periodicity: Periodicity | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    updated_since: datetime | None = None
+
+    def key(self) -> str:
+        return "|".join(str(getattr(self, f)) for f in self.__dataclass_fields__)
+
+
+def _published_value() -> Any:
+    return sa.case((values.suppressed_sql(), sa.null()), else_=V.value)
+
+
+PULL_COLUMNS = (
+    V.id, Inst.municipality_id, V.institution_id, Inst.name.label("institution_name"),
+    Inst.kind.label("institution_kind"),
+    N.code.label("indicator_code"), N.name_lt.label("indicator_name_lt"), N.name_en.label("indicator_name_en"),
+    N.unit, V.periodicity, V.period_label.label("period"), V.period_start, V.period_end,
+    _published_value().label("value"), values.suppressed_sql().label("suppressed"), V.revision, V.published_at,
+    V.updated_at,
+)
+CSV_FIELDS = [c.key for c in PULL_COLUMNS]
+
+
+def _conditions(principal: Principal, f: PullFilter) -> list[sa.ColumnElement[bool]]:
+    where = [institution_filter(V.institution_id, principal), V.status == ValueStatus.published]
+    if f.municipality_id:
+        where.append(Inst.municipality_id == f.municipality_id)
+    if f.institution_id:
+        where.append(V.institution_id == f.institution_id)
+    if f.institution_kind:
+        where.append(Inst.kind == f.institution_kind)
+    if f.indicator:
+        where.append(N.code == f.indicator)
+    if f.periodicity:
+        where.append(V.periodicity == f.periodicity)
+    if f.period_from:
+        where.append(V.period_start >= f.period_from)
+    if f.period_to:
+        where.append(V.period_start <= f.period_to)
+    if f.updated_since:
+        where.append(V.updated_at >= f.updated_since)
+    return where
+
+
+def _joined(stmt: Any) -> Any:
+    return stmt.join(Inst, Inst.id == V.institution_id).join(N, N.id == V.indicator_id)
+
+
+def pull_etag(session: Session, principal: Principal, f: PullFilter, *, variant: str) -> str:
+    """A validator of everything the pull would answer: counts and latest changes, one SQL row."""
+    fingerprint = session.exec(_joined(select(
+        sa.func.count(V.id), sa.func.max(V.updated_at), sa.func.sum(V.version), sa.func.max(Inst.updated_at),
+        sa.func.max(N.updated_at),
+    ).select_from(V)).where(*_conditions(principal, f))).one()
+    who = f"{principal.role}|{principal.institution_id}|{principal.municipality_id}"
+    raw = "#".join([who, f.key(), variant, *(str(x) for x in fingerprint)])
+    return f'W/"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
+
+
+def pull_page(session: Session, principal: Principal, f: PullFilter, *, sort: str, limit: int,
+              cursor: str | None) -> tuple[list[PulledValue], str | None]:
+    stmt = _joined(select(*PULL_COLUMNS).select_from(V)).where(*_conditions(principal, f))
+    rows, next_cursor = paginate(session, stmt, model=V, sort=sort, limit=limit, cursor=cursor)
+    return [PulledValue.model_validate(row._mapping) for row in rows], next_cursor
+
+
+def pull_csv(session: Session, principal: Principal, f: PullFilter) -> str:
+    """Every matching row (no paging), ordered by institution, indicator and period."""
+    stmt = _joined(select(*PULL_COLUMNS).select_from(V)).where(*_conditions(principal, f))
+    stmt = stmt.order_by(V.institution_id, N.code, V.period_start)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    writer.writerows([_cell(v) for v in row] for row in session.exec(stmt))
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):  # dates and datetimes
+        return value.isoformat()
+    return value
+
+
+def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUID | None,
+            institution_kind: InstitutionKind | None, indicator: str | None, trend_periods: int) -> MunicipalitySummary:
+    """Per institution and indicator: the latest published value, the one before, and a trend slope."""
+    municipality_id = municipality_id or principal.municipality_id
+    if municipality_id is None:
+        message = "name the municipality (municipality_id)"
+        raise ValidationFailed(message, errors=[{"field": "query.municipality_id", "message": message,
+                                                 "code": "missing"}])
+    get_or_404(session, Municipality, municipality_id, principal, what="municipality")
+    f = PullFilter(municipality_id=municipality_id, institution_kind=institution_kind, indicator=indicator)
+    rn = sa.func.row_number().over(partition_by=(V.institution_id, V.indicator_id), order_by=V.period_start.desc())
+    ranked = _joined(select(V.institution_id, V.indicator_id, V.period_label, _published_value().label("value"),
+                            rn.label("rn")).select_from(V)).where(*_conditions(principal, f)).subquery()
+    has_value = ranked.c.value.is_not(None)
+    x = -ranked.c.rn  # time runs forward as rn falls
+    n = sa.func.count(ranked.c.value)
+    sx = sa.func.sum(sa.case((has_value, x)))
+    sy = sa.func.sum(ranked.c.value)
+    sxy = sa.func.sum(sa.case((has_value, x * ranked.c.value)))
+    sxx = sa.func.sum(sa.case((has_value, x * x)))
+    grouped = select(
+        ranked.c.institution_id, ranked.c.indicator_id,
+        sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.period_label))).label("latest_period"),
+        sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.value))).label("latest_value"),
+        sa.func.max(sa.case((ranked.c.rn == 2, ranked.c.value))).label("previous_value"),
+        n.label("periods"),
+        ((n * sxy - sx * sy) / sa.func.nullif(n * sxx - sx * sx, 0)).label("trend_slope"),
+    ).where(ranked.c.rn <= trend_periods).group_by(ranked.c.institution_id, ranked.c.indicator_id).subquery()
+    stmt = (select(grouped, Inst.name, Inst.kind, N.code, N.name_lt, N.name_en, N.unit, N.direction)
+            .join(Inst, Inst.id == grouped.c.institution_id).join(N, N.id == grouped.c.indicator_id)
+            .order_by(Inst.name, Inst.id, N.code))
+    rows = []
+    for r in session.exec(stmt).all():
+        m = r._mapping
+        slope = None if m["trend_slope"] is None else float(m["trend_slope"])
+        latest, previous = m["latest_value"], m["previous_value"]
+        rows.append(SummaryRow(
+            institution_id=m["institution_id"], institution_name=m["name"], institution_kind=m["kind"],
+            indicator_code=m["code"], indicator_name_lt=m["name_lt"], indicator_name_en=m["name_en"], unit=m["unit"],
+            direction=m["direction"], latest_period=m["latest_period"], latest_value=latest,
+            previous_value=previous, change=None if latest is None or previous is None else latest - previous,
+            periods=m["periods"], trend_slope=slope, trend=_trend(slope, m["direction"]),
+        ))
+    return MunicipalitySummary(municipality_id=municipality_id, trend_periods=trend_periods, rows=rows)
+
+
+def _trend(slope: float | None, direction: str) -> str:
+    if slope is None:
+        return "unknown"
+    if abs(slope) < 1e-9:
+        return "stable"
+    better = slope > 0 if direction == IndicatorDirection.higher_is_better else slope < 0
+    return "improving" if better else "worsening"

@@ -1,0 +1,177 @@
+"""/api/v1/indicator-values: the municipality pull and summary, and one value's life cycle."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from api.concurrency import IfMatch, set_etag
+from api.db import SessionDep
+from api.errors import problem_responses
+from api.indicators import pull, values
+from api.indicators.periods import Periodicity
+from api.indicators.schemas import (
+    MunicipalitySummary,
+    PulledValue,
+    RevisionPublic,
+    ValueCorrection,
+    ValuePublic,
+    ValueUpdate,
+)
+from api.models import InstitutionKind
+from api.pagination import CursorQuery, LimitQuery, Page, sort_query
+from api.security.deps import Authorized
+from api.security.scopes import Scope
+
+router = APIRouter(prefix="/api/v1/indicator-values", tags=["indicator values"])
+
+CACHE_CONTROL = "private, no-cache"
+CSV_MEDIA_TYPE = "text/csv"
+IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=500,
+                                           description="The ETag of an earlier pull: 304 when nothing changed")]
+Accept = Annotated[str | None, Header(alias="Accept", max_length=500,
+                                      description="`text/csv` for CSV (every matching row, no paging)")]
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+@router.get(
+    "", summary="Pull published indicator values", response_model=Page[PulledValue],
+    responses={
+        200: {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+              "description": "JSON pages, or CSV with `Accept: text/csv`"},
+        304: {"description": "Not modified since the ETag sent in If-None-Match"},
+    },
+)
+def pull_indicator_values(
+    principal: Authorized[Scope.indicator_values_pull],
+    session: SessionDep,
+    response: Response,
+    municipality_id: uuid.UUID | None = None,
+    institution_id: uuid.UUID | None = None,
+    institution_kind: InstitutionKind | None = None,
+    indicator: Annotated[str | None, Query(max_length=60, description="An indicator code")] = None,
+    periodicity: Periodicity | None = None,
+    period_from: Annotated[date | None, Query(description="Periods starting on or after this day")] = None,
+    period_to: Annotated[date | None, Query(description="Periods starting on or before this day")] = None,
+    updated_since: Annotated[datetime | None, Query(
+        description="Only values changed (published or corrected) at or after this instant")] = None,
+    sort: Annotated[str, sort_query(["period_start", "updated_at"], "period_start")] = "period_start",
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+    accept: Accept = None,
+    if_none_match: IfNoneMatch = None,
+) -> Page[PulledValue] | Response:
+    """Published values of the institutions the caller sees (a municipality client: its own
+    municipality's), without comments or people; survey-based values over fewer than 5 respondents
+    come with `value` null and `suppressed` true. JSON pages follow `next_cursor`; `Accept: text/csv`
+    answers every matching row as CSV. The `ETag` changes when any matching value does: send it as
+    `If-None-Match` to get 304."""
+    filters = pull.PullFilter(municipality_id=municipality_id, institution_id=institution_id,
+                              institution_kind=institution_kind, indicator=indicator, periodicity=periodicity,
+                              period_from=period_from, period_to=period_to, updated_since=updated_since)
+    as_csv = CSV_MEDIA_TYPE in (accept or "").lower()
+    variant = "csv" if as_csv else f"json|{sort}|{limit}|{cursor}"
+    etag = pull.pull_etag(session, principal, filters, variant=variant)
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
+    if _matches(if_none_match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    if as_csv:
+        return Response(pull.pull_csv(session, principal, filters), media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
+                        headers={**headers, "Content-Disposition": 'attachment; filename="indicator-values.csv"'})
+    items, next_cursor = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor)
+    response.headers.update(headers)
+    return Page(items=items, next_cursor=next_cursor, limit=limit)
+
+
+@router.get("/summary", summary="Municipality summary: latest value and trend", response_model=MunicipalitySummary,
+            responses=problem_responses(404))
+def read_municipality_summary(
+    principal: Authorized[Scope.indicator_values_pull],
+    session: SessionDep,
+    response: Response,
+    municipality_id: Annotated[uuid.UUID | None, Query(
+        description="Defaults to the caller's municipality; platform administrators must name one")] = None,
+    institution_kind: InstitutionKind | None = None,
+    indicator: Annotated[str | None, Query(max_length=60, description="An indicator code")] = None,
+    trend_periods: Annotated[int, Query(ge=2, le=20, description="Periods in the trend window")] = 5,
+) -> MunicipalitySummary:
+    """One row per institution and indicator: the latest published value, the one before, the
+    change and the least-squares trend over the last periods (improving or worsening by the
+    indicator's direction). Suppressed values count as missing."""
+    result = pull.summary(session, principal, municipality_id=municipality_id, institution_kind=institution_kind,
+                          indicator=indicator, trend_periods=trend_periods)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return result
+
+
+@router.get("/{value_id}", summary="Read an indicator value", response_model=ValuePublic)
+def read_indicator_value(
+    principal: Authorized[Scope.indicators_read], session: SessionDep, value_id: uuid.UUID, response: Response,
+) -> ValuePublic:
+    row = values.get_value(session, principal, value_id)
+    set_etag(response, row.version)
+    return values.to_public(row, principal)
+
+
+@router.patch("/{value_id}", summary="Update a draft value", response_model=ValuePublic,
+              responses=problem_responses(409, 412, 428))
+def update_indicator_value(
+    principal: Authorized[Scope.indicators_write], session: SessionDep, value_id: uuid.UUID, body: ValueUpdate,
+    if_match: IfMatch, response: Response,
+) -> ValuePublic:
+    """Drafts only (a published value is corrected); a computed value's figure is recomputed, only
+    its comment is edited."""
+    row = values.update_value(session, principal, value_id, body, if_match)
+    set_etag(response, row.version)
+    return values.to_public(row, principal)
+
+
+@router.delete("/{value_id}", summary="Delete a draft value", status_code=status.HTTP_204_NO_CONTENT,
+               responses=problem_responses(409, 412, 428))
+def delete_indicator_value(
+    principal: Authorized[Scope.indicators_write], session: SessionDep, value_id: uuid.UUID, if_match: IfMatch,
+) -> None:
+    """Only drafts (409 for a published value, which is corrected instead)."""
+    values.delete_value(session, principal, value_id, if_match)
+
+
+@router.post("/{value_id}/publish", summary="Publish a value", response_model=ValuePublic,
+             responses=problem_responses(409, 412, 428))
+def publish_indicator_value(
+    principal: Authorized[Scope.indicators_publish], session: SessionDep, value_id: uuid.UUID, if_match: IfMatch,
+    response: Response,
+) -> ValuePublic:
+    """The director publishes a draft; from then on the municipality sees it."""
+    row = values.publish_value(session, principal, value_id, if_match)
+    set_etag(response, row.version)
+    return values.to_public(row, principal)
+
+
+@router.post("/{value_id}/corrections", summary="Correct a published value", response_model=ValuePublic,
+             responses=problem_responses(409, 412, 428))
+def correct_indicator_value(
+    principal: Authorized[Scope.indicators_publish], session: SessionDep, value_id: uuid.UUID,
+    body: ValueCorrection, if_match: IfMatch, response: Response,
+) -> ValuePublic:
+    """The director replaces a published figure with a reason; the figure as it stood is kept as a
+    revision and the value's `revision` grows by one."""
+    row = values.correct_value(session, principal, value_id, body, if_match)
+    set_etag(response, row.version)
+    return values.to_public(row, principal)
+
+
+@router.get("/{value_id}/revisions", summary="List a value's earlier revisions", response_model=list[RevisionPublic])
+def list_indicator_value_revisions(
+    principal: Authorized[Scope.indicators_read], session: SessionDep, value_id: uuid.UUID,
+) -> list[RevisionPublic]:
+    """The published figures a correction replaced, newest first."""
+    return values.list_revisions(session, principal, value_id)

@@ -1,0 +1,143 @@
+"""create_app(): routers, middleware, error handlers, operation ids and the OpenAPI contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from api.config import Settings, get_settings
+from api.db import create_db_engine
+from api.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
+from api.logs import configure_logging
+from api.middleware import RequestContextMiddleware
+from api.schemas import NO_NUL_PATTERN
+from api.security.tokens import TokenService
+
+API_DESCRIPTION = """
+**Ciklas** runs the continuous improvement and learning system (*nuolatinio tobulinimosi ir
+mokymosi sistema*) of social-service institutions: plan → deliver → evaluate → improve.
+
+* Sign in at `POST /api/v1/auth/token` (OAuth2, form-encoded) and send `Authorization: Bearer <token>`.
+* Every institution is a tenant: a resource of another institution answers 404, as if it did not exist.
+* Errors are `application/problem+json` (RFC 9457) with a stable `type` such as `urn:ciklas:problem:not-found`.
+* Lists take `limit` (at most 100), an opaque `cursor` and `sort`; follow `next_cursor`.
+* Reads carry an `ETag`; updates and deletes require `If-Match` (428 without, 412 when stale).
+* Every response carries `X-Request-ID`; send your own to correlate logs.
+"""
+
+ROUTER_MODULES = (
+    "api.health",
+    "api.auth.router",
+    "api.municipalities.router",
+    "api.institutions.router",
+    "api.users.router",
+    "api.clients.router",
+    "api.audit.router",
+    "api.indicators.router",
+    "api.indicators.values_router",
+    "api.recipients.router",
+    "api.care_plans.router",
+)
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None, *, tokens: TokenService | None = None) -> FastAPI:
+    import importlib
+
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    app = FastAPI(
+        title="Ciklas API",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        generate_unique_id_function=_operation_id,
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    app.state.settings = settings
+    app.state.engine = create_db_engine(settings)
+    app.state.tokens = tokens or TokenService(settings)
+
+    install_error_handlers(app)
+    for module_name in ROUTER_MODULES:
+        app.include_router(importlib.import_module(module_name).router)
+
+    names = [r.name for r in app.routes if isinstance(r, APIRoute)]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise RuntimeError(f"operation ids must be unique: {sorted(duplicates)}")
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key",
+                           "X-Request-ID"],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+_STANDARD = {
+    "401": "Missing, invalid, expired or revoked token",
+    "403": "The token's role lacks the scope this operation requires",
+    "404": "No such resource (or it belongs to another institution)",
+    "413": "Request body too large",
+    "422": "Validation error; `errors` names each field",
+    "503": "The database is not reachable; retry",
+}
+
+
+def _forbid_nul_in_strings(node: Any) -> None:
+    """Every free-form string in the contract carries the no-NUL pattern the app enforces."""
+    if isinstance(node, dict):
+        if (node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys()):
+            node["pattern"] = NO_NUL_PATTERN
+        for value in node.values():
+            _forbid_nul_in_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            _forbid_nul_in_strings(value)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The contract, with every error response documented as application/problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for defs_name, defs in components["Problem"].pop("$defs", {}).items():
+        components.setdefault(defs_name, defs)
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for path, item in schema.get("paths", {}).items():
+        for _method, op in item.items():
+            responses = op.setdefault("responses", {})
+            wanted = {"422", "503"}
+            if op.get("security"):
+                wanted |= {"401", "403"}
+            if "{" in path:
+                wanted.add("404")
+            if "requestBody" in op:
+                wanted.add("413")
+            for status in sorted(wanted):
+                responses.setdefault(status, {"description": _STANDARD[status]})
+            op["responses"] = responses = dict(sorted(responses.items()))
+            for status, response in responses.items():
+                if not status.startswith(("4", "5")):
+                    continue
+                if status == "422":
+                    response["description"] = _STANDARD["422"]
+                response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    _forbid_nul_in_strings(schema)
+    app.openapi_schema = schema
+    return schema

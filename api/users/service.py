@@ -1,0 +1,145 @@
+"""People's accounts. Who may create which role is part of the data model: a director manages the
+accounts of their own institution; only a platform administrator creates administrators and
+municipality analysts."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from api.audit.service import record as audit
+from api.concurrency import check_if_match
+from api.crud import flush_or_conflict
+from api.errors import Conflict, Forbidden, ValidationFailed
+from api.models import Department, Institution, Municipality, RefreshToken, User
+from api.pagination import paginate
+from api.security.passwords import hash_password
+from api.security.principal import Principal
+from api.security.scopes import INSTITUTION_ROLES, Role
+from api.tenancy import get_or_404, scoped
+from api.types import utcnow
+from api.users.schemas import UserCreate, UserUpdate
+
+_DUPLICATE = "A user with this username already exists."
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
+
+
+def _check_binding(session: Session, principal: Principal, *, role: Role, institution_id: uuid.UUID | None,
+                   municipality_id: uuid.UUID | None, department_id: uuid.UUID | None) -> None:
+    if role is Role.feedback_device:
+        raise _invalid("role", "feedback_device is a machine client role; create it under /api/v1/clients")
+    if not principal.is_platform_admin and role not in INSTITUTION_ROLES:
+        raise Forbidden(f"Only a platform administrator may create or assign the role {role.value}.")
+    if role is Role.platform_admin:
+        if institution_id or municipality_id or department_id:
+            raise _invalid("role", "a platform administrator belongs to no institution or municipality")
+        return
+    if role is Role.municipality_analyst:
+        if institution_id or department_id:
+            raise _invalid("institution_id", "a municipality analyst belongs to a municipality, not an institution")
+        if municipality_id is None or session.get(Municipality, municipality_id) is None:
+            raise _invalid("municipality_id", "an existing municipality is required for municipality_analyst")
+        return
+    if municipality_id:
+        raise _invalid("municipality_id", "institution roles take institution_id, not municipality_id")
+    if institution_id is None:
+        raise _invalid("institution_id", "institution_id is required for this role")
+    if session.exec(scoped(select(Institution.id).where(Institution.id == institution_id), Institution,
+                           principal)).first() is None:
+        raise _invalid("institution_id", "no institution with this id")
+    if department_id is not None:
+        dept = session.get(Department, department_id)
+        if dept is None or dept.institution_id != institution_id:
+            raise _invalid("department_id", "no department with this id in the institution")
+
+
+def list_users(session: Session, principal: Principal, *, role: Role | None, department_id: uuid.UUID | None,
+               is_active: bool | None, q: str | None, sort: str, limit: int,
+               cursor: str | None) -> tuple[list[User], str | None]:
+    stmt = scoped(select(User), User, principal)
+    if role:
+        stmt = stmt.where(User.role == role.value)
+    if department_id:
+        stmt = stmt.where(User.department_id == department_id)
+    if is_active is not None:
+        stmt = stmt.where(User.is_active == is_active)
+    if q:
+        stmt = stmt.where(sa.or_(User.username.icontains(q), User.full_name.icontains(q)))
+    return paginate(session, stmt, model=User, sort=sort, limit=limit, cursor=cursor)
+
+
+def get_user(session: Session, principal: Principal, user_id: uuid.UUID) -> User:
+    return get_or_404(session, User, user_id, principal, what="user")
+
+
+def create_user(session: Session, principal: Principal, data: UserCreate) -> User:
+    institution_id = data.institution_id
+    if institution_id is None and data.role in INSTITUTION_ROLES:
+        institution_id = principal.institution_id
+    _check_binding(session, principal, role=data.role, institution_id=institution_id,
+                   municipality_id=data.municipality_id, department_id=data.department_id)
+    row = User(
+        username=data.username, password_hash=hash_password(data.password), full_name=data.full_name,
+        email=data.email, role=data.role.value, institution_id=institution_id,
+        department_id=data.department_id, municipality_id=data.municipality_id,
+    )
+    if session.exec(select(User.id).where(sa.func.lower(User.username) == data.username.lower())).first():
+        raise Conflict(_DUPLICATE)
+    session.add(row)
+    flush_or_conflict(session, _DUPLICATE)
+    audit(session, principal, action="create", resource_type="user", resource_id=row.id,
+          institution_id=institution_id)
+    return row
+
+
+def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patch: UserUpdate,
+                if_match: str) -> User:
+    row = get_user(session, principal, user_id)
+    check_if_match(if_match, row.version)
+    data = patch.model_dump(exclude_unset=True)
+    if "role" in data or "department_id" in data:
+        role = data.get("role") or Role(row.role)
+        if not principal.is_platform_admin and Role(row.role) not in INSTITUTION_ROLES:
+            raise Forbidden("Only a platform administrator may change this account.")
+        _check_binding(session, principal, role=role, institution_id=row.institution_id,
+                       municipality_id=row.municipality_id, department_id=data.get("department_id", row.department_id))
+    if "password" in data:
+        password = data.pop("password")
+        if password is None:
+            raise _invalid("password", "password cannot be null")
+        row.password_hash = hash_password(password)
+        _revoke_sessions(session, row.id)
+    if data.get("is_active") is False:
+        _revoke_sessions(session, row.id)
+    for key, value in data.items():
+        if key in ("full_name", "is_active", "role") and value is None:
+            raise _invalid(key, f"{key} cannot be null")
+        setattr(row, key, value.value if isinstance(value, Role) else value)
+    session.add(row)
+    flush_or_conflict(session, _DUPLICATE)
+    audit(session, principal, action="update", resource_type="user", resource_id=row.id,
+          institution_id=row.institution_id)
+    return row
+
+
+def _revoke_sessions(session: Session, user_id: uuid.UUID) -> None:
+    session.exec(sa.update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+                 .values(revoked_at=utcnow()))
+
+
+def delete_user(session: Session, principal: Principal, user_id: uuid.UUID, if_match: str) -> None:
+    row = get_user(session, principal, user_id)
+    check_if_match(if_match, row.version)
+    if row.id == principal.subject_id:
+        raise Forbidden("You cannot delete your own account.")
+    if not principal.is_platform_admin and Role(row.role) not in INSTITUTION_ROLES:
+        raise Forbidden("Only a platform administrator may delete this account.")
+    session.delete(row)
+    flush_or_conflict(session, "The user is still referenced; deactivate the account instead (is_active=false).")
+    audit(session, principal, action="delete", resource_type="user", resource_id=user_id,
+          institution_id=row.institution_id)
