@@ -41,6 +41,8 @@ ROUTER_MODULES = (
     "api.indicators.values_router",
     "api.recipients.router",
     "api.care_plans.router",
+    "api.surveys.router",
+    "api.surveys.campaigns_router",
 )
 
 
