@@ -119,7 +119,9 @@ def adopt_template(session: Session, principal: Principal, questionnaire_id: uui
     session.add(version)
     session.flush()
     for q in _questions(session, source.id):
-        session.add(Question(version_id=version.id, **q.model_dump(exclude={"id", "version_id"})))
+        copied = {c: getattr(q, c) for c in ("position", "concept_code", "type", "text_lt", "text_en", "required",
+                                             "options", "min_value", "max_value", "dimension_code")}
+        session.add(Question(version_id=version.id, **copied))
     session.flush()
     record(session, principal, action="adopt", resource_type="survey_questionnaire", resource_id=own.id,
            institution_id=own.institution_id, detail=f"template {template.id}")
@@ -183,8 +185,10 @@ def _check_content(dimensions: list[DimensionIn], questions: list[QuestionIn]) -
 
 def _store_content(session: Session, version: QuestionnaireVersion, dimensions: list[DimensionIn],
                    questions: list[QuestionIn]) -> None:
-    version.dimensions = [d.model_dump() for d in dimensions]
-    session.add(version)
+    new_dimensions = [d.model_dump() for d in dimensions]
+    if version.dimensions != new_dimensions:
+        version.dimensions = new_dimensions
+        session.add(version)
     for old in _questions(session, version.id):
         session.delete(old)
     session.flush()
@@ -203,7 +207,8 @@ def create_version(session: Session, principal: Principal, questionnaire_id: uui
     if any(status == VersionStatus.draft for _, status in numbers):
         raise Conflict("The questionnaire already has a draft version; change or publish it first.")
     version = QuestionnaireVersion(questionnaire_id=q.id, institution_id=q.institution_id,
-                                   number=max((n for n, _ in numbers), default=0) + 1)
+                                   number=max((n for n, _ in numbers), default=0) + 1,
+                                   dimensions=[d.model_dump() for d in data.dimensions])
     session.add(version)
     flush_or_conflict(session, "Another version was created at the same time; retry.")
     _store_content(session, version, data.dimensions, data.questions)
