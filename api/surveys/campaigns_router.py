@@ -15,7 +15,10 @@ from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 from api.surveys import campaigns as service
+from api.surveys.export import export_campaign_csv
 from api.surveys.questionnaires import version_public
+from api.surveys.result_schemas import CampaignResults
+from api.surveys.results import campaign_results
 from api.surveys.schemas import (
     BatchResult,
     BatchSubmit,
@@ -129,3 +132,35 @@ def submit_survey_response_batch(
     and does not stop the others."""
     campaign = service.load_for_response(session, principal, campaign_id)
     return submit_batch(session, campaign, body.responses, Respondent.of(principal), grace=grace_period(request))
+
+
+@router.get("/{campaign_id}/results", summary="A campaign's results, compared with last time and with peers",
+            response_model=CampaignResults)
+def read_survey_campaign_results(
+    principal: Authorized[Scope.surveys_results],
+    session: SessionDep,
+    campaign_id: uuid.UUID,
+    compare_previous: Annotated[bool, Query(description="Include the questionnaire's previous campaign.")] = True,
+    peers: Annotated[bool, Query(description="Include the distribution across peer institutions.")] = True,
+) -> CampaignResults:
+    """Per question: respondents (n), mean, distribution and top-box share (4-5 of likert_5, 9-10 of
+    scale_0_10, yes); the dimension scores; the previous campaign of the same questionnaire side by
+    side by concept code (any version); and the distribution of the means of peer institutions'
+    campaigns (same institution kind, overlapping period, at least 5 respondents each). Free-text
+    answers are shown to the institution's staff only and never to peers; below 5 respondents the
+    figures are withheld from anyone outside the institution's staff."""
+    return campaign_results(session, principal, campaign_id, compare_previous=compare_previous, peers=peers)
+
+
+@router.get("/{campaign_id}/export", summary="Export a campaign's responses as CSV", response_class=Response,
+            responses={200: {"description": "One row per response; one column per concept code.",
+                             "content": {"text/csv": {"schema": {"type": "string"}}}}})
+def export_survey_campaign_responses(
+    principal: Authorized[Scope.surveys_results], session: SessionDep, campaign_id: uuid.UUID,
+) -> Response:
+    """Columns: response_id, submitted_at, answered_at, late, channel, then every concept code any
+    version of the questionnaire asks (sorted), identical across versions. Multi-choice answers are
+    joined with `;`, yes/no as `yes`/`no`. No respondent identity is exported."""
+    name, text = export_campaign_csv(session, principal, campaign_id)
+    return Response(content=text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
