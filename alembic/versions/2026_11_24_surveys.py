@@ -1,8 +1,8 @@
-"""surveys
+"""surveys: questionnaires, versions, questions, campaigns, responses, answers, invitations
 
 Revision ID: 0007_surveys
 Revises: 0003_care_plans
-Create Date: 2026-11-24 18:59:10.772504
+Create Date: 2026-11-24 19:20:45.943799
 """
 
 from collections.abc import Sequence
@@ -169,8 +169,7 @@ def upgrade() -> None:
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
         sa.Column("code_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("created_at", api.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", api.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("use_digest", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("used", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["campaign_id"],
             ["survey_campaigns.id"],

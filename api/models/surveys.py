@@ -177,13 +177,12 @@ class SurveyAnswer(SQLModel, table=True):
 
 
 class SurveyInvitation(IdMixin, TenantMixin, table=True):
-    """A one-time link code for an anonymous respondent. Only the code's hash is stored, and the
-    response it was used for is not linked (only a hash that lets that response's retry through)."""
+    """A one-time link code for an anonymous respondent. Only the code's hash is stored, and nothing
+    links it to the response it was used for (not even the time of use)."""
 
     __tablename__ = "survey_invitations"
 
     campaign_id: uuid.UUID = Field(foreign_key="survey_campaigns.id", index=True, ondelete="CASCADE")
     code_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    use_digest: str | None = Field(default=None, max_length=64)
+    used: bool = Field(default=False)

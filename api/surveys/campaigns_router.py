@@ -16,6 +16,7 @@ from api.security.deps import Authorized
 from api.security.scopes import Scope
 from api.surveys import campaigns as service
 from api.surveys.export import export_campaign_csv
+from api.surveys.invitations import create_invitations
 from api.surveys.questionnaires import version_public
 from api.surveys.result_schemas import CampaignResults
 from api.surveys.results import campaign_results
@@ -26,6 +27,8 @@ from api.surveys.schemas import (
     CampaignForm,
     CampaignPublic,
     CampaignUpdate,
+    InvitationBatch,
+    InvitationCreate,
     ResponseReceipt,
     ResponseSubmit,
 )
@@ -164,3 +167,13 @@ def export_survey_campaign_responses(
     name, text = export_campaign_csv(session, principal, campaign_id)
     return Response(content=text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/{campaign_id}/invitations", summary="Make one-time links for anonymous respondents",
+             status_code=status.HTTP_201_CREATED, response_model=InvitationBatch, responses=problem_responses(409))
+def create_survey_invitations(
+    principal: Authorized[Scope.surveys_write], session: SessionDep, campaign_id: uuid.UUID, body: InvitationCreate,
+) -> InvitationBatch:
+    """Codes for `POST /api/v1/surveys/invitation/responses` (header `X-Invitation-Code`), shown only in
+    this answer. Anonymous campaigns only (409 otherwise)."""
+    return create_invitations(session, principal, campaign_id, body.count)

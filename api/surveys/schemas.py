@@ -228,3 +228,12 @@ class BatchResult(PublicModel):
 class CampaignForm(PublicModel):
     campaign: CampaignPublic
     questionnaire: VersionPublic
+
+
+class InvitationCreate(RequestModel):
+    count: int = Field(ge=1, le=500, description="How many one-time codes to make.")
+
+
+class InvitationBatch(PublicModel):
+    campaign_id: uuid.UUID
+    codes: list[str] = Field(description="Shown only now: hand each out as a link; only their hashes are kept.")

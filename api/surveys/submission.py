@@ -70,7 +70,7 @@ def _receipt(row: Any) -> ResponseReceipt:
     return ResponseReceipt.model_validate(row)
 
 
-def _existing(session: Session, campaign: Campaign, client_id: Any) -> SurveyResponse | None:
+def find_response(session: Session, campaign: Campaign, client_id: Any) -> SurveyResponse | None:
     return session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id,
                                                      SurveyResponse.client_response_id == client_id)
                         .execution_options(populate_existing=True)).first()
@@ -118,7 +118,7 @@ def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, 
         raise Forbidden(f"This campaign asks {campaign.audience}, not {principal.role.value}s.")
     normalised = normalise(questions if questions is not None else questions_of(session, campaign), data.answers,
                            prefix=prefix)
-    stored = _existing(session, campaign, data.client_response_id)
+    stored = find_response(session, campaign, data.client_response_id)
     if stored is not None:
         return _replay(stored, normalised), False
     now = utcnow()
@@ -134,7 +134,7 @@ def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, 
         "device_client_id": principal.subject_id if identified and principal and principal.kind == "client" else None,
     }
     if not _insert_response(session, values):
-        stored = _existing(session, campaign, data.client_response_id)
+        stored = find_response(session, campaign, data.client_response_id)
         if stored is None:  # the concurrent writer rolled back in between: nothing stands in the way now
             raise Conflict("A concurrent submission of this response failed; retry.")
         return _replay(stored, normalised), False
