@@ -13,6 +13,8 @@ from api.schemas import PublicModel, RequestModel
 
 CODE_PATTERN = "^[A-Z][A-Z0-9_]{0,59}$"
 OPTION_PATTERN = "^[a-z0-9][a-z0-9_]{0,39}$"
+#: Not blank once stripped (requests strip whitespace), and no NUL.
+NON_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 Code = Annotated[str, Field(pattern=CODE_PATTERN, description="Upper-case letters, digits and `_`, e.g. `Q_SAFE`.")]
 
 
@@ -23,16 +25,16 @@ class QuestionnaireCreate(RequestModel):
     code: Code
     kind: QuestionnaireKind
     audience: SurveyAudience
-    title_lt: str = Field(min_length=1, max_length=300)
-    title_en: str = Field(min_length=1, max_length=300)
+    title_lt: str = Field(min_length=1, pattern=NON_BLANK, max_length=300)
+    title_en: str = Field(min_length=1, pattern=NON_BLANK, max_length=300)
     description_lt: str | None = Field(default=None, max_length=4000)
     description_en: str | None = Field(default=None, max_length=4000)
 
 
 class QuestionnaireUpdate(RequestModel):
     audience: SurveyAudience | None = None
-    title_lt: str | None = Field(default=None, min_length=1, max_length=300)
-    title_en: str | None = Field(default=None, min_length=1, max_length=300)
+    title_lt: str | None = Field(default=None, min_length=1, pattern=NON_BLANK, max_length=300)
+    title_en: str | None = Field(default=None, min_length=1, pattern=NON_BLANK, max_length=300)
     description_lt: str | None = Field(default=None, max_length=4000)
     description_en: str | None = Field(default=None, max_length=4000)
 
@@ -55,21 +57,21 @@ class QuestionnairePublic(PublicModel):
 
 class OptionIn(RequestModel):
     code: str = Field(pattern=OPTION_PATTERN, description="Lower-case, e.g. `daily`.")
-    label_lt: str = Field(min_length=1, max_length=300)
-    label_en: str = Field(min_length=1, max_length=300)
+    label_lt: str = Field(min_length=1, pattern=NON_BLANK, max_length=300)
+    label_en: str = Field(min_length=1, pattern=NON_BLANK, max_length=300)
 
 
 class DimensionIn(RequestModel):
     code: Code
-    name_lt: str = Field(min_length=1, max_length=300)
-    name_en: str = Field(min_length=1, max_length=300)
+    name_lt: str = Field(min_length=1, pattern=NON_BLANK, max_length=300)
+    name_en: str = Field(min_length=1, pattern=NON_BLANK, max_length=300)
 
 
 class QuestionIn(RequestModel):
     concept_code: Code = Field(description="Stable across versions and years: results compare by it.")
     type: QuestionType
-    text_lt: str = Field(min_length=1, max_length=1000)
-    text_en: str = Field(min_length=1, max_length=1000)
+    text_lt: str = Field(min_length=1, pattern=NON_BLANK, max_length=1000)
+    text_en: str = Field(min_length=1, pattern=NON_BLANK, max_length=1000)
     required: bool = True
     options: list[OptionIn] = Field(default_factory=list, max_length=50,
                                     description="For single_choice and multi_choice (at least two).")
@@ -136,7 +138,7 @@ class VersionPublic(VersionSummary):
 
 class CampaignCreate(RequestModel):
     version_id: uuid.UUID = Field(description="A published version of your questionnaire or of a template.")
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(min_length=1, pattern=NON_BLANK, max_length=300)
     opens_at: datetime
     closes_at: datetime
     anonymous: bool = True
@@ -146,7 +148,7 @@ class CampaignCreate(RequestModel):
 
 
 class CampaignUpdate(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=300)
+    name: str | None = Field(default=None, min_length=1, pattern=NON_BLANK, max_length=300)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     population: int | None = Field(default=None, ge=1, le=1_000_000)
@@ -177,7 +179,7 @@ AnswerValue = bool | int | float | Annotated[str, Field(max_length=4000)] | Anno
 
 
 class AnswerIn(RequestModel):
-    concept_code: str = Field(min_length=1, max_length=60)
+    concept_code: str = Field(min_length=1, pattern=NON_BLANK, max_length=60)
     value: AnswerValue = Field(description="likert_5: 1-5; scale_0_10: 0-10; yes_no: true/false; number; "
                                            "single_choice: an option code; multi_choice: option codes; text.")
 
