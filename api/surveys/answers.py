@@ -43,7 +43,12 @@ def _error(field: str, message: str, code: str) -> dict[str, str]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer beyond any float
+        return False
 
 
 def _one(question: Question, value: Any, field: str) -> tuple[NormalisedAnswer | None, dict[str, str] | None]:

@@ -10,7 +10,7 @@ transaction and then sees its commit; on SQLite writers are serialised by BEGIN 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -123,6 +123,8 @@ def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, 
         return _replay(stored, normalised), False
     now = utcnow()
     answered_at = data.answered_at or now
+    if answered_at.tzinfo is None:  # a device without a time zone sends UTC
+        answered_at = answered_at.replace(tzinfo=UTC)
     late = check_window(campaign, answered_at, now, grace)
     identified = not campaign.anonymous
     values = {

@@ -78,3 +78,20 @@ def test_form_gives_the_respondent_the_questions(client, world, session):
         assert r.status_code == 200, r.text
         assert r.json()["questionnaire"]["questions"][0]["concept_code"] == "Q_SAT"
     assert client.get(f"{URL}/{c.id}/form", headers=world.headers(Role.recipient, "b")).status_code == 404
+
+
+def test_keyset_pages_by_opening_time(client, world, session):
+    version = make_questionnaire(session, world.a.institution)
+    now = datetime.now(UTC)
+    made = [make_campaign(session, version, world.a.institution, opens_at=now - timedelta(days=d),
+                          closes_at=now + timedelta(days=1)) for d in (3, 1, 2)]
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, "sort": "-opens_at", **({"cursor": cursor} if cursor else {})}
+        r = client.get(URL, params=params, headers=world.headers(Role.staff))
+        assert r.status_code == 200, r.text
+        seen += [c["id"] for c in r.json()["items"]]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [str(made[1].id), str(made[2].id), str(made[0].id)]

@@ -99,6 +99,8 @@ class TestValidation:
         ("yes_no not a bool", answers(safe=1), "body.answers.2.value", "wrong_type"),
         ("number as text", answers(Q_AGE="81"), "body.answers.3.value", "wrong_type"),
         ("number out of range", answers(Q_AGE=130), "body.answers.3.value", "out_of_range"),
+        ("number beyond float", answers(Q_AGE=10**400), "body.answers.3.value", "wrong_type"),
+        ("likert beyond float", answers(sat=10**400), "body.answers.0.value", "wrong_type"),
         ("unknown option", answers(Q_CONTACT="hourly"), "body.answers.3.value", "out_of_range"),
         ("single choice as list", answers(Q_CONTACT=["daily"]), "body.answers.3.value", "wrong_type"),
         ("multi choice as text", answers(Q_ACTIVITIES="music"), "body.answers.3.value", "wrong_type"),
@@ -173,6 +175,13 @@ class TestWindow:
         future = response_body(answered_at=datetime.now(UTC) + timedelta(hours=1))
         r = client.post(url(campaign), json=future, headers=world.headers(Role.feedback_device))
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.answered_at"
+
+    def test_answered_at_without_time_zone_is_utc(self, client, world, session, campaign):
+        naive = (datetime.now(UTC) - timedelta(minutes=10)).replace(tzinfo=None)
+        body = {**response_body(), "answered_at": naive.isoformat()}
+        r = client.post(url(campaign), json=body, headers=world.headers(Role.feedback_device))
+        assert r.status_code == 201, r.text
+        assert r.json()["answered_at"].startswith(naive.isoformat()[:19])
 
     def test_retry_after_closing_returns_the_original(self, client, world, session):
         now = datetime.now(UTC)
