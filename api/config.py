@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # Erasure: a discharged recipient may be anonymised this many days after discharge.
     recipient_retention_days: int = Field(default=3650, ge=0)
 
+    # Surveys: a response answered while its campaign was open but synced after closing is accepted
+    # for this many hours (offline kiosks and apps).
+    survey_late_sync_grace_hours: int = Field(default=72, ge=0, le=24 * 366)
+
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_048_576 * 2
     log_level: str = "INFO"

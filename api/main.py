@@ -42,6 +42,9 @@ ROUTER_MODULES = (
     "api.recipients.router",
     "api.care_plans.router",
     "api.cycles.router",
+    "api.surveys.router",
+    "api.surveys.campaigns_router",
+    "api.surveys.public_router",
 )
 
 
@@ -78,7 +81,7 @@ def create_app(settings: Settings | None = None, *, tokens: TokenService | None 
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key",
-                           "X-Request-ID"],
+                           "X-Request-ID", "X-Invitation-Code"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -37,6 +37,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[datetime]:
+        # Keyset cursors parse their key with this type; `object` would leave an ISO string, which
+        # PostgreSQL refuses to compare with a timestamptz.
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None

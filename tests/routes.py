@@ -24,7 +24,8 @@ from fastapi import FastAPI
 import tests
 
 #: Operations anyone may call without a token.
-PUBLIC_OPERATIONS = {"issue_token", "healthz", "readyz", "read_jwks"}
+PUBLIC_OPERATIONS = {"issue_token", "healthz", "readyz", "read_jwks", "read_invited_survey_form",
+                     "submit_invited_survey_response"}
 #: Operations any valid token may call (no scope).
 AUTHENTICATED_OPERATIONS = {"read_me", "revoke_token"}
 

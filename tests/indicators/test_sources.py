@@ -1,8 +1,8 @@
 """Computed values: formulas over other indicators (in SQL), and the survey, care-plan and plan
 sources through their domains' aggregates.
 
-The survey, care-plan and plan domains are merged later; until then their sources answer 409, and
-their wiring is checked against stand-in aggregate modules with the agreed signatures.
+The survey source is computed from responses submitted through the API; the care-plan and plan
+sources are checked against stand-in aggregate modules with the agreed signatures.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from sqlmodel import select
 
 from api.models import IndicatorValue
 from api.security.scopes import Role
+from api.types import today
 from tests.indicators.helpers import make_indicator, make_value
+from tests.surveys.factories import make_campaign, make_questionnaire
+from tests.surveys.helpers import submit_known
 
 
 def recompute(client, world, indicator, period="2026", role=Role.quality_lead, tenant="a"):
@@ -134,29 +137,28 @@ class TestDomainSources:
             assert "not available" in r.json()["detail"]
         assert session.exec(select(IndicatorValue)).first() is None
 
-    def test_survey_source_calls_the_aggregate_with_the_period(self, client, world, session, monkeypatch):
-        calls = []
-
-        def dimension_score(session_, institution_id, code, start, end, aggregation):
-            calls.append((institution_id, code, start, end, aggregation))
-            return 82.5, 3
-
-        def concept_score(session_, institution_id, code, start, end, aggregation):
-            return 4.2, 40
-
-        monkeypatch.setitem(sys.modules, "api.surveys.aggregates", types.SimpleNamespace(
-            dimension_score=dimension_score, concept_score=concept_score))
+    def test_survey_source_computes_from_submitted_responses(self, client, world, session):
+        version = make_questionnaire(session, world.a.institution)
+        submit_known(client, world, make_campaign(session, version, world.a.institution))
+        b_version = make_questionnaire(session, world.b.institution)
+        submit_known(client, world, make_campaign(session, b_version, world.b.institution), tenant="b",
+                     rows=[(1, 1, False)])
         by_dimension = make_indicator(session, code="SAT", periodicity="half_year", source={
             "kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "top_box"})
         by_concept = make_indicator(session, code="SAFE", source={
-            "kind": "survey", "dimension_code": None, "concept_code": "Q_SAFE", "aggregation": "mean"})
+            "kind": "survey", "dimension_code": None, "concept_code": "Q_SAT", "aggregation": "mean"})
         session.commit()
-        out = recompute(client, world, by_dimension, period="2026-H2").json()
-        assert calls == [(world.a.institution.id, "SATISFACTION", date(2026, 7, 1), date(2026, 12, 31), "top_box")]
-        assert (out["value"], out["respondents"], out["records"]) == (82.5, 3, 3)
-        assert out["inputs"] == {"dimension_code": "SATISFACTION", "aggregation": "top_box", "respondents": 3}
-        out = recompute(client, world, by_concept).json()
-        assert (out["value"], out["respondents"]) == (4.2, 40)
+        year = today().year
+        half = f"{year}-H{1 if today().month <= 6 else 2}"
+        r = recompute(client, world, by_dimension, period=half)
+        assert r.status_code == 201, r.text
+        out = r.json()
+        assert (out["value"], out["respondents"], out["records"]) == (50.0, 4, 4)
+        assert out["inputs"] == {"dimension_code": "SATISFACTION", "aggregation": "top_box", "respondents": 4}
+        out = recompute(client, world, by_concept, period=str(year)).json()
+        assert (out["value"], out["respondents"]) == (3.5, 4)
+        out = recompute(client, world, by_concept, period=str(year - 1)).json()
+        assert (out["value"], out["respondents"]) == (None, 0)
 
     def test_care_plan_and_plan_sources_are_shares(self, client, world, session, monkeypatch):
         monkeypatch.setitem(sys.modules, "api.care_plans.aggregates", types.SimpleNamespace(

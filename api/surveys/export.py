@@ -1,0 +1,54 @@
+"""A campaign's responses as CSV, one row per response and one column per concept code.
+
+The columns are every concept any version of the questionnaire asks, sorted, so exports of
+campaigns run on different versions line up column by column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from sqlmodel import Session, select
+
+from api.models import QuestionType, SurveyAnswer, SurveyResponse
+from api.security.principal import Principal
+from api.surveys.access import get_campaign
+from api.surveys.questionnaires import concepts_of_questionnaire
+
+FIXED = ["response_id", "submitted_at", "answered_at", "late", "channel"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(kind: str, value_num: float | None, value_text: str | None) -> str:
+    if kind == QuestionType.yes_no.value:
+        return "yes" if value_num else "no"
+    if value_num is not None:
+        return f"{value_num:g}"
+    text = value_text or ""
+    # A spreadsheet must not run a respondent's text as a formula.
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def export_campaign_csv(session: Session, principal: Principal, campaign_id: uuid.UUID) -> tuple[str, str]:
+    """(file name, CSV text)."""
+    campaign = get_campaign(session, principal, campaign_id)
+    concepts = concepts_of_questionnaire(session, campaign.questionnaire_id)
+    responses = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)
+                             .order_by(SurveyResponse.submitted_at, SurveyResponse.id)).all()
+    cells: dict[uuid.UUID, dict[str, list[str]]] = {}
+    answers = session.exec(select(SurveyAnswer.response_id, SurveyAnswer.concept_code, SurveyAnswer.question_type,
+                                  SurveyAnswer.value_num, SurveyAnswer.value_text)
+                           .where(SurveyAnswer.campaign_id == campaign.id).order_by(SurveyAnswer.id)).all()
+    for response_id, concept, kind, num, text in answers:
+        cells.setdefault(response_id, {}).setdefault(concept, []).append(_cell(kind, num, text))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(FIXED + concepts)
+    for r in responses:
+        row = cells.get(r.id, {})
+        fixed = [str(r.id), r.submitted_at.isoformat(), r.answered_at.isoformat(), "true" if r.late else "false",
+                 r.channel]
+        writer.writerow(fixed + [";".join(sorted(row[c])) if c in row else "" for c in concepts])
+    return f"survey-{campaign.id}.csv", out.getvalue()
