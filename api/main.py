@@ -41,6 +41,9 @@ ROUTER_MODULES = (
     "api.indicators.values_router",
     "api.recipients.router",
     "api.care_plans.router",
+    # The fixed paths under /api/v1/plans come before /api/v1/plans/{plan_id}.
+    "api.plans.settings_router",
+    "api.plans.router",
 )
 
 
