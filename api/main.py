@@ -44,6 +44,7 @@ ROUTER_MODULES = (
     # The fixed paths under /api/v1/plans come before /api/v1/plans/{plan_id}.
     "api.plans.settings_router",
     "api.plans.router",
+    "api.proposals.router",
 )
 
 
