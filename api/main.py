@@ -45,6 +45,10 @@ ROUTER_MODULES = (
     "api.surveys.router",
     "api.surveys.campaigns_router",
     "api.surveys.public_router",
+    # The fixed paths under /api/v1/plans come before /api/v1/plans/{plan_id}.
+    "api.plans.settings_router",
+    "api.plans.router",
+    "api.proposals.router",
 )
 
 

@@ -1,8 +1,9 @@
 """Computed values: formulas over other indicators (in SQL), and the survey, care-plan and plan
 sources through their domains' aggregates.
 
-The survey source is computed from responses submitted through the API; the care-plan and plan
-sources are checked against stand-in aggregate modules with the agreed signatures.
+The survey source is computed from responses submitted through the API and the plan source from
+real plan items; the care-plan source is checked against a stand-in aggregate module with the
+agreed signature (its aggregates have tests of their own in tests/care).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from datetime import date
 
 from sqlmodel import select
 
-from api.models import IndicatorValue
+from api.models import IndicatorValue, ItemStatus, PlanKind, PlanStatus
 from api.security.scopes import Role
 from api.types import today
 from tests.indicators.helpers import make_indicator, make_value
+from tests.plans.helpers import make_item, make_plan
 from tests.surveys.factories import make_campaign, make_questionnaire
 from tests.surveys.helpers import submit_known
 
@@ -160,13 +162,11 @@ class TestDomainSources:
         out = recompute(client, world, by_concept, period=str(year - 1)).json()
         assert (out["value"], out["respondents"]) == (None, 0)
 
-    def test_care_plan_and_plan_sources_are_shares(self, client, world, session, monkeypatch):
+    def test_care_plan_sources_are_shares(self, client, world, session, monkeypatch):
         monkeypatch.setitem(sys.modules, "api.care_plans.aggregates", types.SimpleNamespace(
             goals_achieved=lambda s, i, start, end: (9, 12),
             plans_reviewed_on_time=lambda s, i, start, end: (0, 0),
             plans_with_participation=lambda s, i, start, end: (10, 10)))
-        monkeypatch.setitem(sys.modules, "api.plans.aggregates", types.SimpleNamespace(
-            items_done_on_time=lambda s, i, start, end: (1, 8)))
         expected = {"goals_achieved": (75.0, 12), "reviewed_on_time": (None, 0), "participation": (100.0, 10)}
         for measure, (value, records) in expected.items():
             indicator = make_indicator(session, code=f"CP_{measure.upper()}",
@@ -175,7 +175,30 @@ class TestDomainSources:
             out = recompute(client, world, indicator).json()
             assert (out["value"], out["records"]) == (value, records), measure
             assert out["inputs"]["denominator"] == records
-        plans = make_indicator(session, code="PLAN_EXEC", source={"kind": "plans", "measure": "items_done_on_time"})
+
+    def test_plan_source_is_the_share_of_items_done_on_time(self, client, world, session):
+        """Items of institution A's approved plans due in the first half of 2026: one done on time,
+        one done late, one still open; a cancelled one, a draft plan's and institution B's do not count."""
+        approved = make_plan(session, world, status=PlanStatus.approved, items=0)
+        make_item(session, approved, due_date=date(2026, 3, 31), status=ItemStatus.done,
+                  completed_on=date(2026, 3, 30))
+        make_item(session, approved, due_date=date(2026, 5, 31), status=ItemStatus.done,
+                  completed_on=date(2026, 6, 2))
+        make_item(session, approved, due_date=date(2026, 6, 30), status=ItemStatus.in_progress)
+        make_item(session, approved, due_date=date(2026, 6, 30), status=ItemStatus.cancelled)
+        make_item(session, approved, due_date=date(2026, 9, 30), status=ItemStatus.done,
+                  completed_on=date(2026, 9, 1))
+        draft = make_plan(session, world, kind=PlanKind.quarterly, period="2026-Q1", items=0)
+        make_item(session, draft, due_date=date(2026, 3, 31), status=ItemStatus.done, completed_on=date(2026, 3, 1))
+        other = make_plan(session, world, "b", status=PlanStatus.approved, items=0)
+        make_item(session, other, due_date=date(2026, 3, 31), status=ItemStatus.done, completed_on=date(2026, 3, 1))
+        plans = make_indicator(session, code="PLAN_EXEC", periodicity="half_year",
+                               source={"kind": "plans", "measure": "items_done_on_time"})
         session.commit()
-        out = recompute(client, world, plans).json()
-        assert (out["value"], out["records"], out["inputs"]["numerator"]) == (12.5, 8, 1)
+        r = recompute(client, world, plans, period="2026-H1")
+        assert r.status_code == 201, r.text
+        out = r.json()
+        assert (out["value"], out["records"]) == (33.3333, 3)
+        assert out["inputs"] == {"measure": "items_done_on_time", "numerator": 1, "denominator": 3}
+        out = recompute(client, world, plans, period="2026-H2").json()
+        assert (out["value"], out["records"]) == (100.0, 1)
