@@ -14,7 +14,7 @@ from alembic import op
 import api.types
 
 revision: str = '0010_planning'
-down_revision: str | None = '0003_care_plans'
+down_revision: str | None = "0007_surveys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
