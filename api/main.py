@@ -41,6 +41,7 @@ ROUTER_MODULES = (
     "api.indicators.values_router",
     "api.recipients.router",
     "api.care_plans.router",
+    "api.measures.router",
 )
 
 
