@@ -42,6 +42,8 @@ ROUTER_MODULES = (
     "api.recipients.router",
     "api.care_plans.router",
     "api.measures.router",
+    "api.assessments.router",
+    "api.swot.router",
 )
 
 

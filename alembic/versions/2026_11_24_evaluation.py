@@ -1,10 +1,12 @@
-"""evaluation
+"""evaluation: self-assessments (with the platform templates), SWOT, improvement measures, webhooks
 
 Revision ID: 0007_evaluation
 Revises: 0003_care_plans
 Create Date: 2026-11-24 19:01:42.269737
 """
+import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 import sqlmodel
@@ -19,9 +21,73 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The platform's self-assessment templates, with a handful of real criteria each.
+# (code, kind, name_lt, name_en, scale_min, scale_max, [(code, text_lt, text_en), ...])
+PLATFORM_TEMPLATES = [
+    ("CARE_NORMS", "care_norms", "Socialinės globos normų atitikties įsivertinimas",
+     "Care-norm compliance self-assessment", 1, 4, [
+         ("CN_INDIVIDUAL_PLAN", "Kiekvienam paslaugų gavėjui sudarytas ir peržiūrimas individualus socialinės globos "
+          "planas (ISGP), jo rengime dalyvauja pats gavėjas.",
+          "Every recipient has an individual social care plan (ISGP) that is reviewed, drawn up with the recipient."),
+         ("CN_RIGHTS_DIGNITY", "Užtikrinamos paslaugų gavėjo teisės, privatumas ir orumas.",
+          "The recipient's rights, privacy and dignity are ensured."),
+         ("CN_SAFETY", "Paslaugų gavėjams užtikrinama saugi aplinka, apsauga nuo smurto ir išnaudojimo.",
+          "Recipients live in a safe environment, protected from violence and exploitation."),
+         ("CN_STAFF", "Darbuotojų skaičius ir kvalifikacija atitinka teisės aktų reikalavimus; darbuotojai "
+          "tobulina kompetencijas.",
+          "Staff numbers and qualifications meet the legal requirements; staff develop their competences."),
+         ("CN_COMPLAINTS", "Veikia skundų ir pasiūlymų nagrinėjimo tvarka, į juos reaguojama.",
+          "A procedure for complaints and suggestions works and they are acted upon."),
+     ]),
+    ("SOCIAL_WORKER_SELF_ASSESSMENT", "social_worker_self_assessment",
+     "Socialinio darbuotojo veiklos įsivertinimo įrankis", "Social workers' self-assessment tool", 1, 5, [
+         ("SW_NEEDS", "Objektyviai įvertinu paslaugų gavėjo poreikius ir stiprybes.",
+          "I assess the recipient's needs and strengths objectively."),
+         ("SW_PLANNING", "Kartu su paslaugų gavėju planuoju aiškius, pamatuojamus tikslus.",
+          "I plan clear, measurable goals together with the recipient."),
+         ("SW_EMPOWERMENT", "Skatinu paslaugų gavėjo savarankiškumą ir įgalinimą.",
+          "I encourage the recipient's independence and empowerment."),
+         ("SW_ETHICS", "Laikausi socialinio darbo etikos principų ir konfidencialumo.",
+          "I follow the ethical principles of social work and confidentiality."),
+         ("SW_LEARNING", "Nuolat mokausi ir nustatau savo kompetencijų tobulinimo poreikius.",
+          "I keep learning and identify my competence development needs."),
+     ]),
+    ("EQUASS", "equass", "EQUASS principais grįstas įsivertinimas", "EQUASS-style self-assessment", 1, 4, [
+         ("EQ_LEADERSHIP", "Lyderystė: vadovai formuoja kokybės politiką ir ją įgyvendina.",
+          "Leadership: management sets the quality policy and carries it out."),
+         ("EQ_RIGHTS", "Teisės: paslaugų gavėjų teisės įtvirtintos ir ginamos.",
+          "Rights: the recipients' rights are laid down and protected."),
+         ("EQ_PARTICIPATION", "Dalyvavimas: paslaugų gavėjai dalyvauja planuojant ir vertinant paslaugas.",
+          "Participation: recipients take part in planning and evaluating services."),
+         ("EQ_PERSON_CENTRED", "Orientacija į asmenį: paslaugos pritaikytos individualiems poreikiams.",
+          "Person-centred approach: services fit individual needs."),
+         ("EQ_RESULTS", "Orientacija į rezultatus: matuojami pasitenkinimo, gyvenimo kokybės ir naudos rezultatai.",
+          "Result orientation: satisfaction, quality-of-life and benefit results are measured."),
+         ("EQ_IMPROVEMENT", "Nuolatinis tobulinimas: rezultatai palyginami ir virsta tobulinimo priemonėmis.",
+          "Continuous improvement: results are compared and turned into improvement measures."),
+     ]),
+]
+
+
+def _seed(templates: sa.Table, criteria: sa.Table) -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    template_rows, criterion_rows = [], []
+    for code, kind, name_lt, name_en, scale_min, scale_max, items in PLATFORM_TEMPLATES:
+        template_id = uuid.uuid5(uuid.NAMESPACE_URL, f"urn:ciklas:assessment-template:{code}")
+        template_rows.append({"id": template_id, "version": 1, "created_at": at, "updated_at": at,
+                              "institution_id": None, "code": code, "kind": kind, "name_lt": name_lt,
+                              "name_en": name_en, "description_lt": None, "description_en": None,
+                              "scale_min": scale_min, "scale_max": scale_max})
+        for position, (c_code, text_lt, text_en) in enumerate(items, start=1):
+            criterion_rows.append({"id": uuid.uuid5(template_id, c_code), "template_id": template_id,
+                                   "position": position, "code": c_code, "text_lt": text_lt, "text_en": text_en})
+    op.bulk_insert(templates, template_rows)
+    op.bulk_insert(criteria, criterion_rows)
+
+
 def upgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('assessment_templates',
+    templates = op.create_table('assessment_templates',
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', api.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', api.types.UTCDateTime(timezone=True), nullable=False),
@@ -82,7 +148,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_webhook_subscriptions_institution_id'), ['institution_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_subscriptions_municipality_id'), ['municipality_id'], unique=False)
 
-    op.create_table('assessment_criteria',
+    criteria = op.create_table('assessment_criteria',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('template_id', sa.Uuid(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
@@ -253,6 +319,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_measure_evidence_measure_id'), ['measure_id'], unique=False)
 
     # ### end Alembic commands ###
+    _seed(templates, criteria)
 
 
 def downgrade() -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from api.models import ImprovementMeasure, MeasureEvidence, MeasureStatus
+from api.indicators.periods import Period
+from api.models import (
+    Assessment,
+    AssessmentCriterion,
+    AssessmentTemplate,
+    ImprovementMeasure,
+    MeasureEvidence,
+    MeasureStatus,
+    SwotItem,
+)
 from tests.evaluation.helpers import make_measure
 
 
@@ -23,12 +32,50 @@ def _evidence_id(world, session):
     return row.id
 
 
+def _template(world, session) -> AssessmentTemplate:
+    row = session.exec(select(AssessmentTemplate).where(
+        AssessmentTemplate.institution_id == world.a.institution.id)).first()
+    if row is None:
+        row = AssessmentTemplate(institution_id=world.a.institution.id, code="A_OWN", kind="custom",
+                                 name_lt="A", name_en="A")
+        session.add(row)
+        session.flush()
+        session.add(AssessmentCriterion(template_id=row.id, position=1, code="C1", text_lt="a", text_en="a"))
+        session.commit()
+    return row
+
+
+def _assessment_id(world, session):
+    template = _template(world, session)
+    row = session.exec(select(Assessment).where(Assessment.template_id == template.id)).first()
+    if row is None:
+        row = Assessment(institution_id=world.a.institution.id, template_id=template.id, period="2026",
+                         period_start=Period.parse("2026").start)
+        session.add(row)
+        session.commit()
+    return row.id
+
+
+def _swot_item_id(world, session):
+    row = SwotItem(institution_id=world.a.institution.id, year=2026, quadrant="strength", text="A's strength")
+    session.add(row)
+    session.commit()
+    return row.id
+
+
 MAKERS = {
+    "template_id": lambda world, session: _template(world, session).id,
+    "assessment_id": _assessment_id,
+    "swot_item_id": _swot_item_id,
     "measure_id": lambda world, session: _measure(world, session).id,
     "evidence_id": _evidence_id,
 }
 
 BODIES = {
+    "update_assessment": {"summary": "x"},
+    "rate_assessment_criterion": {"criterion_id": "0192f3b0-0000-7000-8000-000000000000", "score": 1},
+    "add_assessment_finding": {"kind": "strength", "text": "x"},
+    "update_swot_item": {"text": "x"},
     "update_improvement_measure": {"title": "Renamed"},
     "add_improvement_measure_evidence": {"kind": "proposal", "ref_id": "0192f3b0-0000-7000-8000-000000000000"},
 }
