@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     # Erasure: a discharged recipient may be anonymised this many days after discharge.
     recipient_retention_days: int = Field(default=3650, ge=0)
 
+    # Webhooks: delivered outside the request by a worker thread, retried with exponential backoff.
+    webhook_worker_interval_seconds: float = Field(default=5.0, ge=0, description="0 disables the worker thread.")
+    webhook_max_attempts: int = Field(default=6, ge=1, le=20)
+    webhook_backoff_seconds: float = Field(default=30.0, ge=0, description="Wait after the first failure; doubles.")
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_048_576 * 2
     log_level: str = "INFO"

@@ -13,6 +13,7 @@ from api.models import (
     MeasureEvidence,
     MeasureStatus,
     SwotItem,
+    WebhookSubscription,
 )
 from tests.evaluation.helpers import make_measure
 
@@ -63,7 +64,16 @@ def _swot_item_id(world, session):
     return row.id
 
 
+def _webhook_id(world, session):
+    row = WebhookSubscription(institution_id=world.a.institution.id, url="https://example.org/a",
+                              events=["measure.completed"], secret="s" * 64)
+    session.add(row)
+    session.commit()
+    return row.id
+
+
 MAKERS = {
+    "webhook_id": _webhook_id,
     "template_id": lambda world, session: _template(world, session).id,
     "assessment_id": _assessment_id,
     "swot_item_id": _swot_item_id,
@@ -72,6 +82,7 @@ MAKERS = {
 }
 
 BODIES = {
+    "update_webhook": {"active": False},
     "update_assessment": {"summary": "x"},
     "rate_assessment_criterion": {"criterion_id": "0192f3b0-0000-7000-8000-000000000000", "score": 1},
     "add_assessment_finding": {"kind": "strength", "text": "x"},
