@@ -21,7 +21,8 @@ router = APIRouter(prefix="/api/v1/swot", tags=["SWOT"])
 _WRITE = problem_responses(412, 428)
 
 
-@router.get("", summary="A year's SWOT analysis by quadrant", response_model=SwotAnalysis)
+@router.get("", summary="A year's SWOT analysis by quadrant", response_model=SwotAnalysis,
+            responses=problem_responses(404))
 def read_swot_analysis(
     principal: Authorized[Scope.assessments_read],
     session: SessionDep,
