@@ -23,7 +23,7 @@ from api.assessments.vocabulary import AssessmentVocabulary, vocabulary
 from api.concurrency import IfMatch, set_etag
 from api.db import SessionDep
 from api.errors import problem_responses
-from api.models import AssessmentStatus, TemplateKind
+from api.models import AssessmentStatus, FindingKind, TemplateKind
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
@@ -69,6 +69,23 @@ def read_assessment_template(
 def read_assessment_vocabulary(principal: Authorized[Scope.assessments_read]) -> AssessmentVocabulary:
     """Lithuanian and English labels for template kinds, statuses, finding kinds and SWOT quadrants."""
     return vocabulary()
+
+
+@router.get("/findings", summary="List self-assessment findings", response_model=Page[FindingPublic])
+def list_assessment_findings(
+    principal: Authorized[Scope.assessments_read],
+    session: SessionDep,
+    assessment_id: uuid.UUID | None = None,
+    kind: FindingKind | None = None,
+    sort: Annotated[str, sort_query(["created_at"], "-created_at")] = "-created_at",
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[FindingPublic]:
+    """Strengths and areas for improvement across your institution's self-assessments — the
+    evidence improvement measures cite."""
+    items, next_cursor = service.list_findings(session, principal, assessment_id=assessment_id, kind=kind, sort=sort,
+                                               limit=limit, cursor=cursor)
+    return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
 @router.get("", summary="List self-assessments", response_model=Page[AssessmentSummary])

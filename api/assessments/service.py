@@ -33,6 +33,7 @@ from api.models import (
     AssessmentRating,
     AssessmentStatus,
     AssessmentTemplate,
+    FindingKind,
     TemplateKind,
 )
 from api.pagination import paginate
@@ -247,3 +248,16 @@ def add_finding(session: Session, principal: Principal, assessment_id: uuid.UUID
     flush_or_conflict(session, "The finding could not be stored.")
     audit(session, principal, action="add_finding", resource_type=RESOURCE, resource_id=assessment.id)
     return FindingPublic.model_validate(finding)
+
+
+def list_findings(session: Session, principal: Principal, *, assessment_id: uuid.UUID | None,
+                  kind: FindingKind | None, sort: str, limit: int,
+                  cursor: str | None) -> tuple[list[FindingPublic], str | None]:
+    """The institution's findings across its self-assessments: what measures can cite."""
+    stmt = scoped(select(AssessmentFinding), AssessmentFinding, principal)
+    if assessment_id:
+        stmt = stmt.where(AssessmentFinding.assessment_id == assessment_id)
+    if kind:
+        stmt = stmt.where(AssessmentFinding.kind == kind)
+    rows, next_cursor = paginate(session, stmt, model=AssessmentFinding, sort=sort, limit=limit, cursor=cursor)
+    return [FindingPublic.model_validate(r) for r in rows], next_cursor

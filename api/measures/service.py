@@ -100,7 +100,10 @@ def compute_effect(session: Session, measure: ImprovementMeasure,
         effect.baseline_value = baseline.snapshot["value"]
     if indicator is None:
         return effect
-    period = parse_period(indicator, measure.effect_period)
+    try:
+        period = parse_period(indicator, measure.effect_period)
+    except ValidationFailed:  # the indicator's periodicity changed since: no value can be matched
+        return effect
     value = session.exec(select(IndicatorValue.value).where(
         IndicatorValue.institution_id == measure.institution_id, IndicatorValue.indicator_id == indicator.id,
         IndicatorValue.period_start == period.start, IndicatorValue.status == ValueStatus.published)).first()

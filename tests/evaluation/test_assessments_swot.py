@@ -67,6 +67,9 @@ class TestAssessments:
                         json={"kind": "improvement_area", "criterion_id": c2, "text": "Plans lack measurable goals"})
         assert r.status_code == 201, r.text
         finding = r.json()
+        r = client.get(f"{URL}/findings", params={"kind": "improvement_area"}, headers=world.headers(Role.staff))
+        assert [f["id"] for f in r.json()["items"]] == [finding["id"]]
+        assert client.get(f"{URL}/findings", headers=world.headers(Role.staff, "b")).json()["items"] == []
         # A measure links the finding as its evidence; another institution's finding is refused.
         measure = make_measure(session, world.a.institution)
         r = client.post(f"{MEASURES}/{measure.id}/evidence", headers=h,

@@ -122,6 +122,13 @@ class TestTheLoop:
         assert measure["effect"]["target_reached"] is False
         r = client.get(MEASURES, params={"carryable": True}, headers=world.headers(Role.staff))
         assert [m["id"] for m in r.json()["items"]] == [measure["id"]]
+        # A correction of the published value is what the effect is judged by from then on.
+        value = session.exec(select(IndicatorValue).where(IndicatorValue.period_label == "2026")).one()
+        r = client.post(f"/api/v1/indicator-values/{value.id}/corrections", json={"value": 91, "reason": "late forms"},
+                        headers=world.headers(Role.director, **{"If-Match": f'"{value.version}"'}))
+        assert r.status_code == 200, r.text
+        effect = client.get(f"{MEASURES}/{measure['id']}/effect", headers=world.headers(Role.staff)).json()
+        assert (effect["measured_value"], effect["change"], effect["target_reached"]) == (91.0, 11.0, True)
 
     def test_carrying_into_a_plan_item(self, client, world, session):
         from api.db import open_session

@@ -221,3 +221,19 @@ class TestDelivery:
             threading.Event().wait(0.05)
         assert deliveries(client, world, hook)[0]["status"] == "delivered"
         assert uuid.UUID(receiver.requests[0][0]["x-ciklas-delivery"])
+
+
+def test_the_app_starts_and_stops_the_worker_outside_tests(database_url, signing_key_pem):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from tests.conftest import make_settings
+
+    settings = make_settings(database_url, signing_key_pem).model_copy(update={"environment": "development"})
+    app = create_app(settings)
+    try:
+        with TestClient(app):
+            assert any(t.name == "ciklas-webhooks" and t.is_alive() for t in threading.enumerate())
+        assert not any(t.name == "ciklas-webhooks" and t.is_alive() for t in threading.enumerate())
+    finally:
+        app.state.engine.dispose()
