@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=6, ge=1, le=20)
     webhook_backoff_seconds: float = Field(default=30.0, ge=0, description="Wait after the first failure; doubles.")
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_allow_private_addresses: bool | None = Field(
+        default=None, description="Deliver to loopback and private networks; default: everywhere but production.")
 
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_048_576 * 2

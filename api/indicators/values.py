@@ -179,8 +179,9 @@ def publish_value(session: Session, principal: Principal, value_id: uuid.UUID, i
     session.add(row)
     flush_or_conflict(session, "The value could not be published.")
     audit(session, principal, action="publish", resource_type="indicator_value", resource_id=row.id)
-    emit(session, "indicator.published", row.institution_id, {"value_id": str(row.id), "period": row.period_label,
-         "indicator_id": str(row.indicator_id), "value": None if is_suppressed(row) else row.value})
+    emit(session, "indicator.published", row.institution_id, {
+        "value_id": str(row.id), "indicator_id": str(row.indicator_id), "period": row.period_label,
+        "value": None if is_suppressed(row) else row.value})
     return row
 
 

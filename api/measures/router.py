@@ -41,14 +41,16 @@ def list_improvement_measures(
     owner_id: uuid.UUID | None = None,
     carryable: Annotated[bool | None, Query(
         description="true: only measures next year's plan should carry (not completed, or not effective)")] = None,
-    sort: Annotated[str, sort_query(["created_at", "due_date", "year"], "-created_at")] = "-created_at",
+    overdue: Annotated[bool | None, Query(
+        description="true: only measures past their due date and not completed")] = None,
+    sort: Annotated[str, sort_query(["created_at", "year"], "-created_at")] = "-created_at",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[MeasureSummary]:
     """Your institution's measures, filtered by year, status, area and owner."""
     items, next_cursor = service.list_measures(session, principal, year=year, status=status_, area=area,
-                                               owner_id=owner_id, carryable=carryable, sort=sort, limit=limit,
-                                               cursor=cursor)
+                                               owner_id=owner_id, carryable=carryable, overdue=overdue, sort=sort,
+                                               limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 

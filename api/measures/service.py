@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.audit.service import record as audit
@@ -137,8 +138,9 @@ def to_public(session: Session, measure: ImprovementMeasure) -> MeasurePublic:
 
 
 def list_measures(session: Session, principal: Principal, *, year: int | None, status: MeasureStatus | None,
-                  area: MeasureArea | None, owner_id: uuid.UUID | None, carryable: bool | None, sort: str,
-                  limit: int, cursor: str | None) -> tuple[list[MeasureSummary], str | None]:
+                  area: MeasureArea | None, owner_id: uuid.UUID | None, carryable: bool | None,
+                  overdue: bool | None, sort: str, limit: int,
+                  cursor: str | None) -> tuple[list[MeasureSummary], str | None]:
     stmt = scoped(select(ImprovementMeasure), ImprovementMeasure, principal)
     if year is not None:
         stmt = stmt.where(ImprovementMeasure.year == year)
@@ -152,6 +154,9 @@ def list_measures(session: Session, principal: Principal, *, year: int | None, s
         stmt = stmt.where(ImprovementMeasure.status.in_(CARRYABLE))
     elif carryable is False:
         stmt = stmt.where(ImprovementMeasure.status.not_in(CARRYABLE))
+    if overdue is not None:
+        late = sa.and_(ImprovementMeasure.due_date < today(), ImprovementMeasure.status.in_(EDITABLE))
+        stmt = stmt.where(late if overdue else sa.not_(late) | ImprovementMeasure.due_date.is_(None))
     rows, next_cursor = paginate(session, stmt, model=ImprovementMeasure, sort=sort, limit=limit, cursor=cursor)
     return [MeasureSummary.model_validate(r) for r in rows], next_cursor
 

@@ -9,12 +9,15 @@ answers and two workers do not send the same delivery at once.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
@@ -34,10 +37,16 @@ class DeliveryPolicy:
     max_attempts: int = 6
     backoff_seconds: float = 30.0
     timeout_seconds: float = 5.0
+    #: Off in production: a subscriber must not make the server call its own network.
+    allow_private_addresses: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
-        return cls(settings.webhook_max_attempts, settings.webhook_backoff_seconds, settings.webhook_timeout_seconds)
+        allow = settings.webhook_allow_private_addresses
+        if allow is None:
+            allow = settings.environment != "production"
+        return cls(settings.webhook_max_attempts, settings.webhook_backoff_seconds, settings.webhook_timeout_seconds,
+                   allow)
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed attempt: backoff, 2×, 4×, ..."""
@@ -73,8 +82,26 @@ def _claim(engine: sa.Engine, now: datetime, policy: DeliveryPolicy, limit: int)
         return claimed
 
 
-def _post(client: httpx.Client, item: _Claimed) -> tuple[int | None, str | None, int]:
+def _blocked(url: str) -> str | None:
+    """Why `url` may not be called when private addresses are refused, or None."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve {host}: {exc}"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            return f"{host} resolves to a non-public address ({address}); refused"
+    return None
+
+
+def _post(client: httpx.Client, item: _Claimed, policy: DeliveryPolicy) -> tuple[int | None, str | None, int]:
     body = item.body.encode()
+    if not policy.allow_private_addresses:
+        refused = _blocked(item.url)
+        if refused:
+            return None, refused[:1000], 0
     started = time.monotonic()
     try:
         response = client.post(item.url, content=body, headers={
@@ -121,7 +148,7 @@ def deliver_pending(engine: sa.Engine, *, policy: DeliveryPolicy | None = None, 
     client = client or httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False)
     try:
         for item in claimed:
-            status_code, error, duration_ms = _post(client, item)
+            status_code, error, duration_ms = _post(client, item, policy)
             _record(engine, item, status_code, error, duration_ms, now, policy)
     finally:
         if own:

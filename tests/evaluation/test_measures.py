@@ -250,6 +250,14 @@ class TestCrud:
         assert [m["title"] for m in r.json()["items"]] == ["M2"]
         r = client.get(MEASURES, params={"year": 2026}, headers=h)
         assert [m["title"] for m in r.json()["items"]] == ["M1"]
+        make_measure(session, world.a.institution, title="Late", due_date=date(2020, 1, 1),
+                     status=MeasureStatus.in_progress)
+        make_measure(session, world.a.institution, title="Done late", due_date=date(2020, 1, 1),
+                     status=MeasureStatus.completed)
+        r = client.get(MEASURES, params={"overdue": True}, headers=h)
+        assert [m["title"] for m in r.json()["items"]] == ["Late"]
+        r = client.get(MEASURES, params={"overdue": False, "sort": "created_at"}, headers=h)
+        assert [m["title"] for m in r.json()["items"]] == ["M0", "M1", "M2", "Done late"]
 
     def test_vocabulary(self, client, world):
         r = client.get(f"{MEASURES}/vocabulary", headers=world.headers(Role.staff))

@@ -237,3 +237,18 @@ def test_the_app_starts_and_stops_the_worker_outside_tests(database_url, signing
         assert not any(t.name == "ciklas-webhooks" and t.is_alive() for t in threading.enumerate())
     finally:
         app.state.engine.dispose()
+
+
+def test_private_addresses_are_refused_when_so_configured(client, world, session):
+    from api.config import Settings
+
+    with Receiver([200]) as receiver:
+        hook = subscribe(client, world, receiver.url)
+        complete_a_measure(client, world, session)
+        production = DeliveryPolicy.from_settings(Settings(environment="production", jwt_private_key="x"))
+        assert production.allow_private_addresses is False
+        guarded = DeliveryPolicy(max_attempts=1, allow_private_addresses=False)
+        assert deliver_pending(client.app.state.engine, policy=guarded) == 1
+    assert receiver.requests == []
+    [delivery] = deliveries(client, world, hook)
+    assert delivery["status"] == "failed" and "non-public address" in delivery["last_error"]
