@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     # Surveys: a response answered while its campaign was open but synced after closing is accepted
     # for this many hours (offline kiosks and apps).
     survey_late_sync_grace_hours: int = Field(default=72, ge=0, le=24 * 366)
+    # Webhooks: delivered outside the request by a worker thread, retried with exponential backoff.
+    webhook_worker_interval_seconds: float = Field(default=5.0, ge=0, description="0 disables the worker thread.")
+    webhook_max_attempts: int = Field(default=6, ge=1, le=20)
+    webhook_backoff_seconds: float = Field(default=30.0, ge=0, description="Wait after the first failure; doubles.")
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_allow_private_addresses: bool | None = Field(
+        default=None, description="Deliver to loopback and private networks; default: everywhere but production.")
 
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_048_576 * 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -49,7 +51,29 @@ ROUTER_MODULES = (
     "api.plans.settings_router",
     "api.plans.router",
     "api.proposals.router",
+    "api.measures.router",
+    "api.assessments.router",
+    "api.swot.router",
+    "api.webhooks.router",
 )
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Starts the webhook delivery worker (not in tests, which deliver synchronously)."""
+    from api.webhooks.delivery import DeliveryPolicy, DeliveryWorker
+
+    settings: Settings = app.state.settings
+    worker = None
+    if settings.webhook_worker_interval_seconds > 0 and settings.environment != "test":
+        worker = DeliveryWorker(app.state.engine, DeliveryPolicy.from_settings(settings),
+                                settings.webhook_worker_interval_seconds)
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -67,6 +91,7 @@ def create_app(settings: Settings | None = None, *, tokens: TokenService | None 
         description=API_DESCRIPTION,
         generate_unique_id_function=_operation_id,
         swagger_ui_parameters={"persistAuthorization": True},
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings)

@@ -96,16 +96,20 @@ def paginate(
     field = sort.lstrip("-")
     column = getattr(model, field)
     id_col = id_column if id_column is not None else model.id
+    # A TypeDecorator (UTCDateTime) names no python_type of its own; its implementation does.
+    column_type = getattr(column.type, "impl_instance", column.type)
     try:
-        python_type = column.type.python_type
+        python_type = column_type.python_type
     except NotImplementedError:
         python_type = None
     if cursor:
         key, last_id = decode_cursor(cursor, sort, python_type)
+        # Bound with the columns' own types, so that e.g. UTCDateTime stores-format the key.
+        bound = sa.tuple_(sa.literal(key, column.type), sa.literal(last_id, id_col.type))
         if descending:
-            statement = statement.where(sa.tuple_(column, id_col) < sa.tuple_(key, last_id))
+            statement = statement.where(sa.tuple_(column, id_col) < bound)
         else:
-            statement = statement.where(sa.tuple_(column, id_col) > sa.tuple_(key, last_id))
+            statement = statement.where(sa.tuple_(column, id_col) > bound)
     order = (column.desc(), id_col.desc()) if descending else (column.asc(), id_col.asc())
     rows = list(session.exec(statement.order_by(*order).limit(limit + 1)).all())
     next_cursor = None

@@ -31,6 +31,7 @@ from api.pagination import paginate
 from api.security.principal import Principal
 from api.tenancy import institution_filter
 from api.types import utcnow
+from api.webhooks.outbox import emit
 
 #: Survey-based values over fewer respondents than this are suppressed for municipalities.
 MIN_RESPONDENTS = 5
@@ -178,6 +179,9 @@ def publish_value(session: Session, principal: Principal, value_id: uuid.UUID, i
     session.add(row)
     flush_or_conflict(session, "The value could not be published.")
     audit(session, principal, action="publish", resource_type="indicator_value", resource_id=row.id)
+    emit(session, "indicator.published", row.institution_id, {
+        "value_id": str(row.id), "indicator_id": str(row.indicator_id), "period": row.period_label,
+        "value": None if is_suppressed(row) else row.value})
     return row
 
 
