@@ -27,6 +27,7 @@ class Platform:
     devices: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # institution -> client row id
     departments: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
     caseload: dict[str, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)  # bench.scale
+    campaigns: dict[uuid.UUID, dict] = field(default_factory=dict)  # bench.surveys: institution -> ids
 
 
 ROLES_PER_INSTITUTION = {"director": 1, "quality_lead": 1, "department_head": 3, "social_worker": 12, "staff": 20}

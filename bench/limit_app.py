@@ -6,6 +6,7 @@ with the same driver (sqlite3 / psycopg 3), no framework validation, no auth, no
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -13,9 +14,11 @@ import os
 import sqlite3
 import threading
 import uuid
+from datetime import UTC, datetime
 
 import psycopg
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -108,9 +111,51 @@ def pull_csv(request: Request) -> Response:
     return Response(out.getvalue(), media_type="text/csv")
 
 
+async def submit_response(request: Request) -> Response:
+    """Same I/O as POST /api/v1/surveys/campaigns/{id}/responses: read the campaign, insert the
+    response with ON CONFLICT DO NOTHING on (campaign, client id) and its answers in one
+    transaction; a taken id reads the stored row back."""
+    body = await request.json()
+    campaign = request.query_params["campaign_id"]
+    return await run_in_threadpool(_store_response, campaign, body)
+
+
+def _store_response(campaign: str, body: dict) -> Response:
+    conn = connection()
+    now = datetime.now(UTC)
+    if IS_SQLITE:
+        conn.execute("BEGIN IMMEDIATE")
+    with (contextlib.nullcontext() if IS_SQLITE else conn.transaction()):
+        row = conn.execute(_param("SELECT institution_id, version_id FROM survey_campaigns WHERE id = ?"),
+                           (_id(campaign),)).fetchone()
+        rid = uuid.uuid4()
+        values = (_id(str(rid)), row[0], _id(campaign), row[1], _id(body["client_response_id"]), "0" * 64,
+                  "kiosk", now.isoformat() if IS_SQLITE else now, now.isoformat() if IS_SQLITE else now,
+                  now.date().isoformat(), False)
+        inserted = conn.execute(_param(
+            "INSERT INTO survey_responses (id, institution_id, campaign_id, version_id, client_response_id, "
+            "answers_digest, channel, answered_at, submitted_at, submitted_on, late) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"), values).rowcount
+        if inserted:
+            cur = conn.cursor()
+            cur.executemany(_param(
+                "INSERT INTO survey_answers (response_id, campaign_id, institution_id, concept_code, dimension_code, "
+                "question_type, value_num, top_box, submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                [(values[0], values[2], row[0], a["concept_code"], "SATISFACTION", "likert_5", float(a["value"]),
+                  a["value"] >= 4, values[9]) for a in body["answers"]])
+        else:
+            conn.execute(_param("SELECT id FROM survey_responses WHERE campaign_id = ? AND client_response_id = ?"),
+                         (_id(campaign), _id(body["client_response_id"]))).fetchone()
+    if IS_SQLITE:
+        conn.execute("COMMIT")
+    return Response(json.dumps({"id": str(rid), "client_response_id": body["client_response_id"]}),
+                    status_code=201 if inserted else 200, media_type="application/json")
+
+
 def healthz(request: Request) -> Response:
     return Response('{"status":"ok"}', media_type="application/json")
 
 
 app = Starlette(routes=[Route("/healthz", healthz), Route("/institutions/{institution_id}", fetch_institution),
-                        Route("/pull", pull_page), Route("/pull.csv", pull_csv)])
+                        Route("/pull", pull_page), Route("/pull.csv", pull_csv),
+                        Route("/responses", submit_response, methods=["POST"])])

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from api.migrations import upgrade
 from api.security.tokens import generate_private_key_pem
 from api.types import uuid7
-from bench import harness
+from bench import harness, surveys
 from bench.generate import generate_organisation
 from bench.scale import generate_care_plans, generate_indicator_values
 
@@ -126,7 +126,9 @@ def scenario_s4_care_plan_list(url: str, env: dict[str, str], platform_data, tok
     return out
 
 
-SCENARIOS = {"S0": scenario_s0_read_one, "S3": scenario_s3_municipality_pull, "S4": scenario_s4_care_plan_list}
+SCENARIOS = {"S0": scenario_s0_read_one, "S1": surveys.scenario_s1_mobile_submission,
+             "S2": surveys.scenario_s2_batch_sync, "S3": scenario_s3_municipality_pull,
+             "S4": scenario_s4_care_plan_list, "S5": surveys.scenario_s5_recompute}
 
 
 def main() -> int:
@@ -148,6 +150,11 @@ def main() -> int:
             scenarios = args.scenarios.split(",")
             if "S3" in scenarios:
                 generate_indicator_values(engine, data)
+            if {"S1", "S2", "S5"} & set(scenarios):
+                data.campaigns = surveys.generate_campaigns(engine, data)
+            if "S5" in scenarios:
+                surveys.generate_answers(engine, data, data.campaigns,
+                                         responses_per_institution=200 if args.quick else 2000)
             if "S4" in scenarios:
                 data.caseload = generate_care_plans(engine, data, plans=20_000 if args.quick else 200_000)
             engine.dispose()
@@ -170,7 +177,18 @@ def bench_tokens(url: str, key: str, data) -> dict[str, str]:
     muni = data.municipalities[0]
     municipality, _, _ = service.issue(subject=str(uuid7()), claims={
         "kind": "client", "role": "municipality_analyst", "municipality": str(muni)}, ttl_seconds=3600)
-    out = {"director": token, "municipality": municipality}
+    admin, _, _ = service.issue(subject=str(uuid7()), claims={"kind": "user", "role": "platform_admin"},
+                                ttl_seconds=3600)
+    out = {"director": token, "municipality": municipality, "admin": admin, "directors": {}}
+    for i, other in enumerate(data.institutions):
+        out["directors"][other["id"]], _, _ = service.issue(
+            subject=str(data.users[(other["id"], "director")][0]),
+            claims={"kind": "user", "role": "director", "institution": str(other["id"])}, ttl_seconds=3600)
+        if i < 2:
+            out["device" if i == 0 else "device2"], _, _ = service.issue(
+                subject=str(data.devices[other["id"]]),
+                claims={"kind": "client", "role": "feedback_device", "institution": str(other["id"])},
+                ttl_seconds=3600)
     caseload = getattr(data, "caseload", None)
     if caseload:
         worker, department = caseload["social_worker"]

@@ -81,6 +81,11 @@ def find_by_code(session: Session, principal: Principal, code: str,
     return row
 
 
+def get_platform(session: Session, principal: Principal, indicator_id: uuid.UUID) -> Indicator:
+    """A platform catalogue entry (404 for an institution's own indicator or a missing one)."""
+    return _own(session, principal, indicator_id, platform=True)
+
+
 def _own(session: Session, principal: Principal, indicator_id: uuid.UUID, *, platform: bool) -> Indicator:
     """An entry the caller may edit: the platform's for platform administrators, else the institution's own."""
     owner = Indicator.institution_id.is_(None) if platform else Indicator.institution_id == principal.institution_id

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Path, Query, Response, status
 from api.concurrency import IfMatch, set_etag
 from api.db import SessionDep
 from api.errors import problem_responses
-from api.indicators import catalogue, comparison, targets, values
+from api.indicators import bulk, catalogue, comparison, targets, values
 from api.indicators.periods import Periodicity
 from api.indicators.schemas import (
+    BulkRecomputeResult,
     Comparison,
     IndicatorCreate,
     IndicatorPublic,
@@ -91,6 +92,19 @@ def update_platform_indicator(
     row = catalogue.update_indicator(session, principal, indicator_id, body, if_match, platform=True)
     set_etag(response, row.version)
     return IndicatorPublic.model_validate(row)
+
+
+@router.post("/platform/{indicator_id}/values/recompute", summary="Recompute a platform indicator everywhere",
+             response_model=BulkRecomputeResult, responses=problem_responses(409))
+def recompute_platform_indicator(
+    principal: Authorized[Scope.indicators_catalogue], session: SessionDep, indicator_id: uuid.UUID,
+    body: RecomputeRequest,
+) -> BulkRecomputeResult:
+    """The platform's periodic job: computes the period's value of a computed platform indicator for
+    every institution, refreshing drafts and creating missing ones; published values are kept
+    (they change only through corrections). Survey sources run one grouped aggregate for all
+    institutions. 409 for a manual indicator or a source not available."""
+    return bulk.recompute_platform_indicator(session, principal, indicator_id, body)
 
 
 @router.get("/{indicator_id}", summary="Read an indicator", response_model=IndicatorPublic)

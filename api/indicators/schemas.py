@@ -173,6 +173,14 @@ class RecomputeRequest(RequestModel):
     _period = field_validator("period")(_check_label)
 
 
+class BulkRecomputeResult(PublicModel):
+    indicator_id: uuid.UUID
+    period: str
+    created: int = Field(description="Draft values created")
+    refreshed: int = Field(description="Draft values recomputed")
+    published_kept: int = Field(description="Published values left as they are (correct them instead)")
+
+
 class ValuePublic(PublicModel):
     id: uuid.UUID
     institution_id: uuid.UUID

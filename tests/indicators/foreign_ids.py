@@ -55,6 +55,7 @@ BODIES = {
     "update_indicator_target": {"target": 80},
     "enter_indicator_value": {"period": "2026", "value": 50},
     "recompute_indicator_value": {"period": "2026"},
+    "recompute_platform_indicator": {"period": "2026"},
     "update_indicator_value": {"value": 10},
     "correct_indicator_value": {"value": 10, "reason": "typo"},
 }
