@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from api.models import CarePlanKind, CarePlanStatus
+from api.models import (
+    CarePlanKind,
+    CarePlanStatus,
+    ImprovementMeasure,
+    ItemStatus,
+    PlanApprovalRule,
+    PlanKind,
+    PlanReview,
+    PlanStatus,
+)
 from api.security.scopes import Role
-from tests.care.factories import make_plan, make_recipient, make_review
+from tests.care.factories import make_plan as make_care_plan
+from tests.care.factories import make_recipient, make_review
 from tests.indicators.helpers import make_indicator, make_value
+from tests.plans.helpers import make_item
+from tests.plans.helpers import make_plan as make_activity_plan
 
 
 def _url(world, tenant: str = "a", year: int = 2026) -> str:
@@ -20,6 +32,7 @@ def _by_code(view: dict) -> dict[str, dict]:
 
 
 def test_indicator_reviews_twice_a_year_on_fixed_dates(client, world, session):
+    make_activity_plan(session, world, status=PlanStatus.approved, items=0)  # so the year is past planning
     indicator = make_indicator(session, world.a.institution, periodicity="half_year")
     value = make_value(session, indicator, world.a.institution, "2026-H1", 80.0)
     value.published_at = datetime(2026, 3, 10, 9, tzinfo=UTC)
@@ -46,11 +59,11 @@ def test_indicator_reviews_twice_a_year_on_fixed_dates(client, world, session):
 
 def test_care_plan_reviews_and_monthly_ispp_renewal(client, world, session):
     recipient = make_recipient(session, world)
-    late = make_plan(session, recipient, status=CarePlanStatus.active, next_review_date=date(2026, 3, 1))
-    on_time = make_plan(session, make_recipient(session, world), status=CarePlanStatus.replaced,
+    late = make_care_plan(session, recipient, status=CarePlanStatus.active, next_review_date=date(2026, 3, 1))
+    on_time = make_care_plan(session, make_recipient(session, world), status=CarePlanStatus.replaced,
                         period_start=date(2026, 1, 1), period_end=date(2026, 1, 31))
     make_review(session, on_time, review_date=date(2026, 1, 20), due_date=date(2026, 1, 25))
-    make_plan(session, recipient, kind=CarePlanKind.ispp, status=CarePlanStatus.replaced,
+    make_care_plan(session, recipient, kind=CarePlanKind.ispp, status=CarePlanStatus.replaced,
               period_start=date(2026, 1, 1), period_end=date(2026, 1, 31))
     session.commit()
     view = client.get(_url(world), params={"as_of": "2026-03-15"}, headers=world.headers(Role.director)).json()
@@ -75,7 +88,7 @@ def test_municipality_reads_its_institutions_cycle_only_as_aggregates(client, wo
     assert r.json()["stage"] == "planning"
     # Nothing but counts: no names, no ids of people.
     for section in r.json()["sections"].values():
-        assert all(isinstance(v, int | bool) for v in section["figures"].values()), section
+        assert all(v is None or isinstance(v, int | float | bool | str) for v in section["figures"].values()), section
     # Another municipality's institution is 404, like a missing one.
     r = client.get(_url(world, "c"), headers=world.headers(Role.municipality_analyst))
     assert r.status_code == 404 and r.json()["type"] == "urn:ciklas:problem:not-found"
@@ -88,3 +101,44 @@ def test_municipality_reads_its_institutions_cycle_only_as_aggregates(client, wo
 def test_year_out_of_range_is_422(client, world):
     r = client.get(_url(world, year=1999), headers=world.headers(Role.director))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "path.year"
+
+
+def test_planning_obligations_approval_after_budget_and_monthly_reviews(client, world, session):
+    """Utena's rule: the director approves the annual plan within 2 months of the budget. The
+    budget was approved on 15 January 2026, the plan on 1 February (on time); the annual plan was
+    reviewed in February and April, not in March; the competence plan is not approved."""
+    inst = world.a.institution
+    session.add(PlanApprovalRule(institution_id=inst.id, year=2026, budget_approved_on=date(2026, 1, 15),
+                                 approve_within_months=2))
+    annual = make_activity_plan(session, world, status=PlanStatus.approved, items=0)
+    make_item(session, annual, due_date=date(2026, 3, 31), status=ItemStatus.done, completed_on=date(2026, 3, 20))
+    make_item(session, annual, due_date=date(2026, 4, 10), status=ItemStatus.in_progress)
+    for day in (date(2026, 2, 27), date(2026, 4, 28)):
+        session.add(PlanReview(institution_id=inst.id, plan_id=annual.id, review_date=day, notes="Peržiūrėta"))
+    session.add(ImprovementMeasure(institution_id=inst.id, year=2026, title="Mokymai", area="competence",
+                                   due_date=date(2026, 4, 1)))
+    session.commit()
+    view = client.get(_url(world), params={"as_of": "2026-05-10"}, headers=world.headers(Role.director)).json()
+    assert view["stage"] == "delivery"
+    cal = _by_code(view)
+    approval = cal["annual_plan_approval_2026"]
+    assert (approval["due_date"], approval["status"]) == ("2026-03-15", "done")
+    assert approval["evidence"]["on_time"] is True and approval["evidence"]["approved_on"] == "2026-02-01"
+    months = {code: o["status"] for code, o in cal.items() if code.startswith("annual_plan_review_")}
+    assert months == {"annual_plan_review_2026-01-01": "overdue", "annual_plan_review_2026-02-01": "done",
+                      "annual_plan_review_2026-03-01": "overdue", "annual_plan_review_2026-04-01": "done",
+                      "annual_plan_review_2026-05-01": "upcoming"}
+    assert not any(code.startswith("competence_development_plan_review_") for code in cal)
+    plans = view["sections"]["plans"]["figures"]
+    assert (plans["items_due_in_year"], plans["items_done"], plans["items_overdue"]) == (2, 1, 1)
+    assert (plans["items_done_on_time"], plans["items_counted_for_on_time"]) == (1, 2)
+    measures = view["sections"]["measures"]["figures"]
+    assert (measures["measures"], measures["overdue"], measures["status_proposed"]) == (1, 1, 1)
+    assert cal["improvement_measures_2026"]["status"] == "overdue"
+    assert view["sections"]["surveys"]["available"] and view["sections"]["assessments"]["available"]
+    assert cal["satisfaction_survey_2026"]["status"] == "upcoming"
+    assert cal["self_assessment_2026"]["status"] == "upcoming"
+    # Before the plan is approved the year is still in planning.
+    view = client.get(_url(world), params={"as_of": "2026-01-20"}, headers=world.headers(Role.director)).json()
+    assert view["stage"] == "planning" and _by_code(view)["annual_plan_approval_2026"]["status"] == "upcoming"
+    assert annual.kind == PlanKind.annual

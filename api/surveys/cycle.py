@@ -1,0 +1,44 @@
+"""The survey part of the yearly cycle (api/cycles): campaigns run in the year, their response
+rates, and the obligation of at least one satisfaction survey a year. Aggregates only."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+
+from api.cycles.schemas import CycleSection, Obligation
+from api.models import Campaign, Questionnaire, QuestionnaireKind, SurveyResponse
+
+
+def _instant(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def cycle_provider(ctx: Any) -> tuple[CycleSection, list[Obligation]]:
+    inst = ctx.institution.id
+    responses = (sa.select(SurveyResponse.campaign_id, sa.func.count(SurveyResponse.id).label("n"))
+                 .where(SurveyResponse.institution_id == inst).group_by(SurveyResponse.campaign_id).subquery())
+    rows = ctx.session.execute(
+        sa.select(Campaign.id, Campaign.population, Campaign.closes_at, Questionnaire.kind, responses.c.n)
+        .join(Questionnaire, Questionnaire.id == Campaign.questionnaire_id)
+        .outerjoin(responses, responses.c.campaign_id == Campaign.id)
+        .where(Campaign.institution_id == inst, Campaign.opens_at < _instant(date(ctx.year + 1, 1, 1)),
+               Campaign.closes_at >= _instant(ctx.start))).all()
+    as_of = _instant(ctx.as_of)
+    rates = [round(100.0 * (r.n or 0) / r.population, 1) for r in rows if r.population]
+    kinds = sorted({str(r.kind) for r in rows})
+    figures = {
+        "campaigns": len(rows),
+        "campaigns_closed": sum(1 for r in rows if r.closes_at <= as_of),
+        "responses": sum(int(r.n or 0) for r in rows),
+        "mean_response_rate_percent": round(sum(rates) / len(rates), 1) if rates else None,
+        "kinds_surveyed": ", ".join(kinds),
+    }
+    satisfaction = sum(1 for r in rows if str(r.kind) == QuestionnaireKind.satisfaction.value and (r.n or 0) > 0)
+    due = ctx.end
+    return CycleSection(available=True, figures=figures), [Obligation(
+        code=f"satisfaction_survey_{ctx.year}", title_lt="Paslaugų gavėjų pasitenkinimo apklausa",
+        title_en="Recipient satisfaction survey run", due_date=due, status=ctx.status(due, satisfaction > 0),
+        evidence={"satisfaction_campaigns_with_responses": satisfaction})]
