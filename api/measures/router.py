@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query, Response, status
 from api.concurrency import IfMatch, set_etag
 from api.db import SessionDep
 from api.errors import problem_responses
-from api.measures import service
+from api.measures import carry, service
 from api.measures.schemas import (
+    CarryIntoPlan,
     EvidenceCreate,
     EvidencePublic,
     MeasureCreate,
@@ -24,6 +25,7 @@ from api.measures.schemas import (
 from api.measures.vocabulary import MeasureVocabulary, vocabulary
 from api.models import MeasureArea, MeasureStatus
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
+from api.plans.schemas import ItemPublic
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 
@@ -155,6 +157,20 @@ def evaluate_improvement_measure(
     measure = service.evaluate_measure(session, principal, measure_id, if_match)
     set_etag(response, measure.version)
     return measure
+
+
+@router.post("/{measure_id}/carry-into-plan", summary="Carry a measure into next year's plan",
+             status_code=status.HTTP_201_CREATED, response_model=ItemPublic, responses=problem_responses(404, 409))
+def carry_improvement_measure_into_plan(
+    principal: Authorized[Scope.measures_write, Scope.plans_write], session: SessionDep, measure_id: uuid.UUID,
+    body: CarryIntoPlan,
+) -> ItemPublic:
+    """A measure not completed (proposed, approved, in progress) or judged not effective becomes an
+    item of a later year's draft plan, linked back both ways: the item's `improvement_measure_id`
+    and the measure's `carried_into_plan_item_id`. The item takes the measure's title, description,
+    owner, indicator and target. 409 for an effective or completed measure, one already carried, or
+    a plan that is not a draft; 422 for a plan of the same or an earlier year."""
+    return carry.carry_into_plan(session, principal, measure_id, body)
 
 
 @router.get("/{measure_id}/effect", summary="The measured effect of a measure", response_model=MeasuredEffect)

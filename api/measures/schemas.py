@@ -130,3 +130,9 @@ class MeasurePublic(MeasureSummary):
     evaluated_at: datetime | None
     overdue: bool = Field(description="Past its due date and not completed")
 
+
+
+class CarryIntoPlan(RequestModel):
+    plan_id: uuid.UUID = Field(description="A draft or returned plan of a later year than the measure's.")
+    due_date: date | None = Field(default=None, description="Default: the end of the plan's period.")
+    responsible_user_id: uuid.UUID | None = Field(default=None, description="Default: the measure's owner.")

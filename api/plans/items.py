@@ -218,6 +218,10 @@ def add_item(session: Session, principal: Principal, plan_id: uuid.UUID, data: I
     session.add(item)
     flush_or_conflict(session, "The item could not be stored.")
     _take_up_needs(session, principal, plan, item, data.competence_need_ids)
+    if item.improvement_measure_id is not None:
+        from api.measures.carry import link_item  # the measures domain imports planning back
+
+        link_item(session, principal, plan, item)
     session.flush()
     audit(session, principal, action="create", resource_type="plan_item", resource_id=item.id)
     return publish_items(session, [item])[0]
