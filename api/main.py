@@ -44,6 +44,7 @@ ROUTER_MODULES = (
     "api.recipients.router",
     "api.care_plans.router",
     "api.cycles.router",
+    "api.reports.router",
     "api.surveys.router",
     "api.surveys.campaigns_router",
     "api.surveys.public_router",

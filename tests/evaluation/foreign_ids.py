@@ -82,6 +82,7 @@ MAKERS = {
 }
 
 BODIES = {
+    "carry_improvement_measure_into_plan": {"plan_id": "0192f3b0-0000-7000-8000-000000000000"},
     "update_webhook": {"active": False},
     "update_assessment": {"summary": "x"},
     "rate_assessment_criterion": {"criterion_id": "0192f3b0-0000-7000-8000-000000000000", "score": 1},

@@ -1,0 +1,154 @@
+"""The annual report of an institution: the cycle, indicator trends against target and peers, plan
+execution, survey results, improvement measures and their effects, SWOT. Aggregates only (survey
+figures over fewer than 5 respondents are withheld), so a municipality may read it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from api.cycles.service import cycle_view
+from api.indicators import values
+from api.indicators.comparison import peer_statistics
+from api.indicators.periods import Period
+from api.measures.service import compute_effect
+from api.models import (
+    Campaign,
+    ImprovementMeasure,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Institution,
+    ItemStatus,
+    Plan,
+    PlanItem,
+    Questionnaire,
+    QuestionnaireVersion,
+    SurveyResponse,
+    SwotItem,
+    SwotQuadrant,
+    ValueStatus,
+)
+from api.plans.aggregates import items_done_on_time
+from api.reports.schemas import (
+    AnnualReport,
+    IndicatorTrend,
+    MeasureLine,
+    PlanExecution,
+    SurveyResult,
+    TrendPoint,
+)
+from api.security.principal import Principal
+from api.surveys.aggregates import dimension_score
+from api.tenancy import get_or_404
+from api.types import today, utcnow
+
+MIN_RESPONDENTS = 5
+
+
+def _instant(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _indicators(session: Session, institution: Institution, year: int) -> list[IndicatorTrend]:
+    first, last = date(year - 4, 1, 1), date(year, 12, 31)
+    rows = session.exec(select(IndicatorValue, Indicator).join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+                        .where(IndicatorValue.institution_id == institution.id,
+                               IndicatorValue.status == ValueStatus.published,
+                               IndicatorValue.period_start >= first, IndicatorValue.period_start <= last)
+                        .order_by(Indicator.code, IndicatorValue.period_start)).all()
+    targets = {(t.indicator_id, t.period_start): t.target for t in session.exec(select(IndicatorTarget).where(
+        IndicatorTarget.institution_id == institution.id, IndicatorTarget.period_start >= first,
+        IndicatorTarget.period_start <= last))}
+    by_indicator: dict[uuid.UUID, tuple[Indicator, list[IndicatorValue]]] = {}
+    for value, indicator in rows:
+        if indicator.periodicity != "year" and value.period_start.year != year:
+            continue  # sub-yearly indicators: the report year's periods only
+        by_indicator.setdefault(indicator.id, (indicator, []))[1].append(value)
+    out = []
+    for indicator, points in by_indicator.values():
+        latest = points[-1]
+        shown = None if values.is_suppressed(latest) else latest.value
+        peers = peer_statistics(session, indicator, institution, Period.parse(latest.period_label), shown,
+                                "municipality")
+        out.append(IndicatorTrend(
+            code=indicator.code, name_lt=indicator.name_lt, name_en=indicator.name_en, unit=str(indicator.unit),
+            direction=str(indicator.direction), peer_median=peers.median, peers=peers.peers,
+            points=[TrendPoint(period=p.period_label, value=None if values.is_suppressed(p) else p.value,
+                               target=targets.get((indicator.id, p.period_start))) for p in points]))
+    return out
+
+
+def _plan_execution(session: Session, institution: Institution, year: int) -> PlanExecution:
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    plans = session.exec(select(Plan).where(Plan.institution_id == institution.id, Plan.period_start >= start,
+                                            Plan.period_start <= end).order_by(Plan.kind, Plan.revision)).all()
+    latest = {}
+    for plan in plans:
+        latest[(plan.kind, plan.period_label, plan.department_id)] = plan
+    by_status = dict(session.execute(sa.select(PlanItem.status, sa.func.count(PlanItem.id)).where(
+        PlanItem.plan_id.in_([p.id for p in latest.values()])).group_by(PlanItem.status)).all())
+    on_time, counted = items_done_on_time(session, institution.id, start, end)
+    return PlanExecution(
+        plans={f"{p.kind} {p.period_label}" + (" (department)" if p.department_id else ""): str(p.status)
+               for p in latest.values()},
+        items_by_status={s.value: int(by_status.get(s.value, 0)) for s in ItemStatus},
+        items_done_on_time=on_time, items_counted_for_on_time=counted)
+
+
+def _surveys(session: Session, institution: Institution, year: int) -> list[SurveyResult]:
+    counts = (sa.select(SurveyResponse.campaign_id, sa.func.count(SurveyResponse.id).label("n"))
+              .where(SurveyResponse.institution_id == institution.id).group_by(SurveyResponse.campaign_id).subquery())
+    rows = session.execute(
+        sa.select(Campaign, Questionnaire.kind, QuestionnaireVersion.dimensions, counts.c.n)
+        .join(Questionnaire, Questionnaire.id == Campaign.questionnaire_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.version_id)
+        .outerjoin(counts, counts.c.campaign_id == Campaign.id)
+        .where(Campaign.institution_id == institution.id, Campaign.opens_at < _instant(date(year + 1, 1, 1)),
+               Campaign.closes_at >= _instant(date(year, 1, 1)))
+        .order_by(Campaign.opens_at)).all()
+    out = []
+    for campaign, kind, dimensions, n in rows:
+        n = int(n or 0)
+        scores = {}
+        for dim in dimensions or []:
+            value, respondents = dimension_score(session, institution.id, dim["code"], date(year, 1, 1),
+                                                 date(year, 12, 31))
+            scores[dim["code"]] = value if respondents >= MIN_RESPONDENTS else None
+        out.append(SurveyResult(campaign_id=campaign.id, name=campaign.name, questionnaire_kind=str(kind),
+                                responses=n, dimensions=scores,
+                                response_rate_percent=round(100.0 * n / campaign.population, 1)
+                                if campaign.population else None))
+    return out
+
+
+def _measures(session: Session, institution: Institution, year: int) -> list[MeasureLine]:
+    rows = session.exec(select(ImprovementMeasure).where(
+        ImprovementMeasure.institution_id == institution.id, ImprovementMeasure.year == year)
+        .order_by(ImprovementMeasure.created_at, ImprovementMeasure.id)).all()
+    return [MeasureLine(id=m.id, title=m.title, area=str(m.area), status=str(m.status), due_date=m.due_date,
+                        effect=compute_effect(session, m), carried_into_plan_item_id=m.carried_into_plan_item_id)
+            for m in rows]
+
+
+def _swot(session: Session, institution: Institution, year: int) -> dict[str, list[str]]:
+    rows = session.exec(select(SwotItem).where(SwotItem.institution_id == institution.id, SwotItem.year == year)
+                        .order_by(SwotItem.quadrant, SwotItem.position, SwotItem.created_at)).all()
+    out: dict[str, list[str]] = {q.value: [] for q in SwotQuadrant}
+    for item in rows:
+        out[str(item.quadrant)].append(item.text)
+    return out
+
+
+def annual_report(session: Session, principal: Principal, institution_id: uuid.UUID, year: int) -> AnnualReport:
+    institution = get_or_404(session, Institution, institution_id, principal)
+    as_of = min(today(), date(year, 12, 31))
+    return AnnualReport(
+        institution_id=institution.id, institution_name=institution.name, year=year, generated_at=utcnow(),
+        cycle=cycle_view(session, principal, institution.id, year, as_of),
+        indicators=_indicators(session, institution, year), plan_execution=_plan_execution(session, institution, year),
+        surveys=_surveys(session, institution, year), measures=_measures(session, institution, year),
+        swot=_swot(session, institution, year))
