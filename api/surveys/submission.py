@@ -98,61 +98,104 @@ def check_window(campaign: Campaign, answered_at: datetime, now: datetime, grace
     return now > campaign.closes_at
 
 
-def _insert_response(session: Session, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True when this request stored the row."""
+def _insert_responses(session: Session, rows: list[dict[str, Any]]) -> set[Any]:
+    """One INSERT ... ON CONFLICT DO NOTHING for all `rows`; the client ids this statement stored."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = SurveyResponse.__table__  # type: ignore[attr-defined]
-    stmt = insert(table).values(**values).on_conflict_do_nothing(
-        index_elements=["campaign_id", "client_response_id"]).returning(table.c.id)
-    return session.execute(stmt).first() is not None
+    stmt = insert(table).values(rows).on_conflict_do_nothing(
+        index_elements=["campaign_id", "client_response_id"]).returning(table.c.client_response_id)
+    return {row[0] for row in session.execute(stmt)}
 
 
-def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, respondent: Respondent, *,
-                    grace: timedelta, questions: list[Question] | None = None,
-                    prefix: str = "body") -> tuple[ResponseReceipt, bool]:
-    """(receipt, created): created is False for a retry of a stored response."""
-    principal = respondent.principal
+@dataclass
+class Prepared:
+    """A validated response ready to store: its row, its answer rows and its normalised answers."""
+
+    values: dict[str, Any]
+    answers: list[dict[str, Any]]
+    normalised: Normalised
+
+
+def _check_audience(campaign: Campaign, principal: Principal | None) -> None:
     if principal is not None and principal.role in AUDIENCE_OF_ROLE and (
             campaign.audience not in AUDIENCE_OF_ROLE[principal.role]):
         raise Forbidden(f"This campaign asks {campaign.audience}, not {principal.role.value}s.")
-    normalised = normalise(questions if questions is not None else questions_of(session, campaign), data.answers,
-                           prefix=prefix)
-    stored = find_response(session, campaign, data.client_response_id)
-    if stored is not None:
-        return _replay(stored, normalised), False
-    now = utcnow()
+
+
+def prepare(campaign: Campaign, data: ResponseSubmit, respondent: Respondent, questions: list[Question], *,
+            grace: timedelta, now: datetime, prefix: str = "body") -> Prepared:
+    """Validates the answers against the version (422), without touching the database. The timing
+    is judged by `check_timing`, only for a response not stored yet: a retry after the campaign
+    closed still gets its original receipt."""
+    principal = respondent.principal
+    normalised = normalise(questions, data.answers, prefix=prefix)
     answered_at = data.answered_at or now
     if answered_at.tzinfo is None:  # a device without a time zone sends UTC
         answered_at = answered_at.replace(tzinfo=UTC)
-    late = check_window(campaign, answered_at, now, grace)
     identified = not campaign.anonymous
     values = {
         "id": uuid7(), "institution_id": campaign.institution_id, "campaign_id": campaign.id,
         "version_id": campaign.version_id, "client_response_id": data.client_response_id,
         "answers_digest": normalised.digest, "channel": respondent.channel.value, "answered_at": answered_at,
-        "submitted_at": now, "submitted_on": now.date(), "late": late,
+        "submitted_at": now, "submitted_on": now.date(), "late": False,
         "respondent_user_id": principal.subject_id if identified and principal and principal.kind == "user" else None,
         "device_client_id": principal.subject_id if identified and principal and principal.kind == "client" else None,
     }
-    if not _insert_response(session, values):
-        stored = find_response(session, campaign, data.client_response_id)
-        if stored is None:  # the concurrent writer rolled back in between: nothing stands in the way now
-            raise Conflict("A concurrent submission of this response failed; retry.")
-        return _replay(stored, normalised), False
-    rows = [
+    answers = [
         {"response_id": values["id"], "campaign_id": campaign.id, "institution_id": campaign.institution_id,
          "concept_code": a.question.concept_code, "dimension_code": a.question.dimension_code,
          "question_type": str(a.question.type),
          "value_num": a.value_num, "value_text": text, "top_box": a.top_box, "submitted_on": values["submitted_on"]}
         for a in normalised.answers for text in (a.texts or (None,))
     ]
-    if rows:
-        session.execute(sa.insert(SurveyAnswer), rows)
-    if identified and principal is not None:
-        record(session, principal, action="submit", resource_type="survey_response", resource_id=values["id"],
-               institution_id=campaign.institution_id)
-    return ResponseReceipt(**{k: values[k] for k in ResponseReceipt.model_fields if k != "id"}, id=values["id"]), True
+    return Prepared(values=values, answers=answers, normalised=normalised)
+
+
+def check_timing(campaign: Campaign, p: Prepared, *, grace: timedelta, now: datetime) -> None:
+    p.values["late"] = check_window(campaign, p.values["answered_at"], now, grace)
+
+
+def _stored_receipt(p: Prepared) -> ResponseReceipt:
+    return ResponseReceipt(**{k: p.values[k] for k in ResponseReceipt.model_fields if k != "id"}, id=p.values["id"])
+
+
+def _store(session: Session, campaign: Campaign, respondent: Respondent, new: list[Prepared]) -> set[Any]:
+    """Inserts the responses (one statement) and the answers of those this request stored (one
+    statement); the client ids stored. Ids taken meanwhile by a concurrent request are left out."""
+    if not new:
+        return set()
+    stored = _insert_responses(session, [p.values for p in new])
+    answers = [row for p in new if p.values["client_response_id"] in stored for row in p.answers]
+    if answers:
+        session.execute(sa.insert(SurveyAnswer), answers)
+    principal = respondent.principal
+    if not campaign.anonymous and principal is not None:
+        for p in new:
+            if p.values["client_response_id"] in stored:
+                record(session, principal, action="submit", resource_type="survey_response",
+                       resource_id=p.values["id"], institution_id=campaign.institution_id)
+    return stored
+
+
+def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, respondent: Respondent, *,
+                    grace: timedelta, questions: list[Question] | None = None,
+                    prefix: str = "body") -> tuple[ResponseReceipt, bool]:
+    """(receipt, created): created is False for a retry of a stored response."""
+    _check_audience(campaign, respondent.principal)
+    now = utcnow()
+    prepared = prepare(campaign, data, respondent, questions if questions is not None else
+                       questions_of(session, campaign), grace=grace, now=now, prefix=prefix)
+    stored = find_response(session, campaign, data.client_response_id)
+    if stored is not None:
+        return _replay(stored, prepared.normalised), False
+    check_timing(campaign, prepared, grace=grace, now=now)
+    if not _store(session, campaign, respondent, [prepared]):
+        stored = find_response(session, campaign, data.client_response_id)
+        if stored is None:  # the concurrent writer rolled back in between: nothing stands in the way now
+            raise Conflict("A concurrent submission of this response failed; retry.")
+        return _replay(stored, prepared.normalised), False
+    return _stored_receipt(prepared), True
 
 
 def _problem(exc: ApiError) -> BatchItemProblem:
@@ -164,21 +207,71 @@ def _problem(exc: ApiError) -> BatchItemProblem:
 
 def submit_batch(session: Session, campaign: Campaign, items: list[ResponseSubmit], respondent: Respondent, *,
                  grace: timedelta) -> BatchResult:
-    """Each item on its own: stored, replayed, or refused (in a savepoint, so it leaves nothing)."""
+    """Each item answered on its own (201 stored, 200 a retry, 409 or 422 refused and nothing of it
+    stored), in a constant number of statements whatever the batch size: validation in memory, one
+    look-up of the ids already stored, one INSERT of the new responses, one of their answers."""
     questions = questions_of(session, campaign)
-    out: list[BatchItem] = []
-    counts = {"stored": 0, "replayed": 0, "failed": 0}
+    now = utcnow()
+    results: list[BatchItem | None] = [None] * len(items)
+
+    def fail(index: int, exc: ApiError) -> None:
+        results[index] = BatchItem(index=index, client_response_id=items[index].client_response_id,
+                                   status=exc.status, problem=_problem(exc))
+
+    def ok(index: int, receipt: ResponseReceipt, created: bool) -> None:
+        results[index] = BatchItem(index=index, client_response_id=items[index].client_response_id,
+                                   status=201 if created else 200, receipt=receipt)
+
+    prepared: dict[int, Prepared] = {}
     for index, item in enumerate(items):
         try:
-            with session.begin_nested():
-                receipt, created = submit_response(session, campaign, item, respondent, grace=grace,
-                                                   questions=questions, prefix=f"body.responses.{index}")
+            _check_audience(campaign, respondent.principal)
+            prepared[index] = prepare(campaign, item, respondent, questions, grace=grace, now=now,
+                                      prefix=f"body.responses.{index}")
         except (ValidationFailed, Conflict, Forbidden) as exc:
-            counts["failed"] += 1
-            out.append(BatchItem(index=index, client_response_id=item.client_response_id, status=exc.status,
-                                 problem=_problem(exc)))
+            fail(index, exc)
+    ids = {items[i].client_response_id for i in prepared}
+    existing = {row.client_response_id: row for row in session.exec(select(SurveyResponse).where(
+        SurveyResponse.campaign_id == campaign.id, SurveyResponse.client_response_id.in_(ids)))} if ids else {}
+    first_of: dict[Any, int] = {}  # a client id's first new item in this batch
+    repeats: list[int] = []
+    for index, p in prepared.items():
+        cid = items[index].client_response_id
+        if cid in existing:
+            try:
+                ok(index, _replay(existing[cid], p.normalised), False)
+            except ResponseIdReused as exc:
+                fail(index, exc)
+        elif cid in first_of:
+            repeats.append(index)
+        else:
+            try:
+                check_timing(campaign, p, grace=grace, now=now)
+            except (ValidationFailed, Conflict) as exc:
+                fail(index, exc)
+                continue
+            first_of[cid] = index
+    new = [prepared[i] for i in first_of.values()]
+    stored = _store(session, campaign, respondent, new)
+    for cid, index in first_of.items():
+        if cid in stored:
+            ok(index, _stored_receipt(prepared[index]), True)
             continue
-        counts["stored" if created else "replayed"] += 1
-        out.append(BatchItem(index=index, client_response_id=item.client_response_id,
-                             status=201 if created else 200, receipt=receipt))
-    return BatchResult(items=out, **counts)
+        row = find_response(session, campaign, cid)  # taken by a concurrent request meanwhile
+        try:
+            if row is None:
+                raise Conflict("A concurrent submission of this response failed; retry.")
+            ok(index, _replay(row, prepared[index].normalised), False)
+        except Conflict as exc:
+            fail(index, exc)
+    for index in repeats:  # the same id twice in one batch: the first decides
+        first = results[first_of[items[index].client_response_id]]
+        if first is None or first.receipt is None:
+            fail(index, Conflict("The first item with this response id was refused."))
+        elif prepared[first_of[items[index].client_response_id]].normalised.digest != prepared[index].normalised.digest:
+            fail(index, ResponseIdReused("This batch carries the response id twice with different answers."))
+        else:
+            ok(index, first.receipt, False)
+    out = [r for r in results if r is not None]
+    counts = {"stored": sum(1 for r in out if r.status == 201), "replayed": sum(1 for r in out if r.status == 200)}
+    return BatchResult(items=out, failed=len(out) - counts["stored"] - counts["replayed"], **counts)

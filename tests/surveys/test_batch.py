@@ -73,3 +73,14 @@ def test_batch_limit_and_tenancy(client, world, session):
     assert client.post(url(c), json={"responses": [item]}, headers=world.headers(Role.feedback_device, "b")
                        ).status_code == 404
     assert count(session) == 500
+
+
+def test_the_same_response_twice_in_one_batch_is_stored_once(client, world, session):
+    c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
+    same = response_body()
+    r = client.post(url(c), json={"responses": [same, response_body(), same]},
+                    headers=world.headers(Role.feedback_device))
+    out = r.json()
+    assert [i["status"] for i in out["items"]] == [201, 201, 200]
+    assert out["items"][2]["receipt"] == out["items"][0]["receipt"]
+    assert count(session) == 2 and count(session, SurveyAnswer) == 6
