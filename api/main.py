@@ -43,6 +43,7 @@ ROUTER_MODULES = (
     "api.care_plans.router",
     # The fixed paths under /api/v1/plans come before /api/v1/plans/{plan_id}.
     "api.plans.settings_router",
+    "api.competence.router",
     "api.plans.router",
     "api.proposals.router",
 )
