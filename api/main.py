@@ -50,6 +50,7 @@ ROUTER_MODULES = (
     "api.surveys.public_router",
     # The fixed paths under /api/v1/plans come before /api/v1/plans/{plan_id}.
     "api.plans.settings_router",
+    "api.competence.router",
     "api.plans.router",
     "api.proposals.router",
     "api.measures.router",

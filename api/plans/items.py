@@ -30,15 +30,24 @@ from api.models import (
 )
 from api.pagination import paginate
 from api.plans.access import get_plan_or_404, require_item_reporter, require_plan_drafter
-from api.plans.schemas import GoalCreate, GoalPublic, GoalUpdate, ItemCreate, ItemPublic, ItemUpdate
+from api.plans.schemas import (
+    CarryingItem,
+    GoalCreate,
+    GoalPublic,
+    GoalUpdate,
+    ItemCreate,
+    ItemPublic,
+    ItemUpdate,
+)
 from api.plans.service import invalid, require_editable
 from api.security.principal import Principal
 from api.security.scopes import Scope
 from api.tenancy import scoped
-from api.types import today, uuid7
+from api.types import today, utcnow, uuid7
 
 CONTENT_FIELDS = frozenset({"title", "description", "area", "goal_id", "responsible_user_id", "department_id",
-                            "due_date", "indicator", "indicator_id", "target_value", "improvement_measure_id"})
+                            "due_date", "indicator", "indicator_id", "target_value", "improvement_measure_id",
+                            "competence_need_ids"})
 EXECUTION_FIELDS = frozenset({"status", "progress", "actual_value", "completed_on", "status_note"})
 REQUIRED = ("title", "area", "due_date", "status", "progress")
 
@@ -134,6 +143,24 @@ def publish_items(session: Session, items: list[PlanItem]) -> list[ItemPublic]:
             needs[item_id].append(need_id)
     return [ItemPublic.model_validate(i).model_copy(update={
         "proposal_ids": proposals[i.series_id], "competence_need_ids": needs[i.series_id]}) for i in items]
+
+
+def carrying_items(session: Session, series: set[uuid.UUID]) -> dict[uuid.UUID, CarryingItem]:
+    """For each item series, the version in the plan's current revision: the approved (or closed) one
+    while an amendment is still being prepared, else the latest."""
+    out: dict[uuid.UUID, CarryingItem] = {}
+    if not series:
+        return out
+    in_force_first = sa.case((Plan.status.in_([PlanStatus.approved, PlanStatus.closed]), 0), else_=1)
+    rows = session.exec(select(PlanItem, Plan).join(Plan, Plan.id == PlanItem.plan_id).where(
+        PlanItem.series_id.in_(series), Plan.status != PlanStatus.superseded,
+    ).order_by(in_force_first, Plan.revision.desc())).all()
+    for item, plan in rows:
+        out.setdefault(item.series_id, CarryingItem(
+            plan_id=plan.id, plan_title=plan.title, plan_kind=plan.kind, plan_period=plan.period_label,
+            plan_status=plan.status, plan_item_id=item.id, item_title=item.title, item_status=item.status,
+            item_progress=item.progress, item_due_date=item.due_date))
+    return out
 
 
 def get_item_or_404(session: Session, plan: Plan, item_id: uuid.UUID) -> PlanItem:
@@ -248,8 +275,11 @@ def update_item(session: Session, principal: Principal, plan_id: uuid.UUID, item
     _check_content(session, principal, plan, data)
     if execution:
         _report_progress(item, data)
-    for key in content:
+    for key in content - {"competence_need_ids"}:
         setattr(item, key, data[key])
+    if data.get("competence_need_ids"):
+        _take_up_needs(session, principal, plan, item, data["competence_need_ids"])
+        item.updated_at = utcnow()  # what the item carries is part of it: its version (ETag) moves on
     session.add(item)
     session.flush()
     audit(session, principal, action="update", resource_type="plan_item", resource_id=item.id)

@@ -13,7 +13,7 @@ from api.db import SessionDep
 from api.errors import problem_responses
 from api.models import ItemArea, ItemStatus, PlanKind, PlanStatus
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
-from api.plans import items, reviews, service
+from api.plans import exports, items, reviews, service
 from api.plans.schemas import (
     GoalCreate,
     GoalPublic,
@@ -191,6 +191,31 @@ def list_plan_history(
     """Who drafted, submitted, returned (with what comment), approved, amended and closed each revision."""
     rows, next_cursor = service.list_history(session, principal, plan_id, sort=sort, limit=limit, cursor=cursor)
     return Page(items=rows, next_cursor=next_cursor, limit=limit)
+
+
+@router.get("/{plan_id}/items.csv", summary="Export a plan's items as CSV", response_class=Response,
+            responses={200: {"description": "One row per item, earliest due first.",
+                             "content": {"text/csv": {"schema": {"type": "string"}}}}})
+def export_plan_items(principal: Authorized[Scope.plans_read], session: SessionDep, plan_id: uuid.UUID) -> Response:
+    """Columns: item_id, title, description, area, goal, responsible, department, due_date, status,
+    progress, completed_on, done_on_time, indicator, target_value, actual_value,
+    improvement_measure_id, proposal_ids and competence_need_ids (`;`-separated). Text that would
+    start a spreadsheet formula is prefixed with `'`."""
+    name, text = exports.items_csv(session, principal, plan_id)
+    return Response(content=text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/{plan_id}/print", summary="A printable page of an approved plan", response_class=Response,
+            responses={200: {"description": "The plan as an HTML page, for printing or publishing.",
+                             "content": {"text/html": {"schema": {"type": "string"}}}},
+                       **problem_responses(409)})
+def print_plan(principal: Authorized[Scope.plans_read], session: SessionDep, plan_id: uuid.UUID) -> Response:
+    """In Lithuanian, with the approval mark, the goals and the items. Approved plans (also closed
+    and superseded revisions, as approved); 409 for a plan never approved."""
+    page = exports.plan_html(session, principal, plan_id)
+    return Response(content=page, media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
 # --- goals -----------------------------------------------------------------------------------------

@@ -119,6 +119,21 @@ class PlanEventPublic(PublicModel):
     occurred_at: datetime
 
 
+class CarryingItem(PublicModel):
+    """Where a proposal or competence need went: the item carrying it in the plan's current revision."""
+
+    plan_id: uuid.UUID
+    plan_title: str
+    plan_kind: PlanKind
+    plan_period: str
+    plan_status: PlanStatus
+    plan_item_id: uuid.UUID
+    item_title: str
+    item_status: ItemStatus
+    item_progress: int
+    item_due_date: date
+
+
 class ItemCreate(RequestModel):
     title: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=4000)
@@ -151,6 +166,8 @@ class ItemUpdate(RequestModel):
     indicator_id: uuid.UUID | None = None
     target_value: float | None = Field(default=None, allow_inf_nan=False)
     improvement_measure_id: uuid.UUID | None = None
+    competence_need_ids: list[uuid.UUID] | None = Field(default=None, max_length=100, description=(
+        "Further competence needs this item takes up (`competence:manage`); those taken up stay."))
     status: ItemStatus | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     actual_value: float | None = Field(default=None, allow_inf_nan=False)

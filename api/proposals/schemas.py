@@ -1,19 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import Field
 
-from api.models import (
-    ItemStatus,
-    PlanKind,
-    PlanStatus,
-    ProposalCategory,
-    ProposalChannel,
-    ProposalSource,
-    ProposalStatus,
-)
+from api.models import ProposalCategory, ProposalChannel, ProposalSource, ProposalStatus
+from api.plans.schemas import CarryingItem
 from api.schemas import PublicModel, RequestModel
 
 
@@ -47,21 +40,6 @@ class RejectRequest(RequestModel):
     reason: str = Field(min_length=1, max_length=2000, description="Why, in words the submitter understands.")
 
 
-class ProposalOutcome(PublicModel):
-    """Where an accepted proposal went: the plan item carrying it in the plan's current revision."""
-
-    plan_id: uuid.UUID
-    plan_title: str
-    plan_kind: PlanKind
-    plan_period: str
-    plan_status: PlanStatus
-    plan_item_id: uuid.UUID
-    item_title: str
-    item_status: ItemStatus
-    item_progress: int
-    item_due_date: date
-
-
 class ProposalPublic(PublicModel):
     id: uuid.UUID
     institution_id: uuid.UUID
@@ -80,7 +58,8 @@ class ProposalPublic(PublicModel):
     decided_by_id: uuid.UUID | None
     rejection_reason: str | None
     plan_item_id: uuid.UUID | None = Field(description="The plan item (its first version) that took it up.")
-    outcome: ProposalOutcome | None = None
+    outcome: CarryingItem | None = Field(default=None, description=(
+        "Once accepted: the plan item carrying it, in the plan's current revision."))
     version: int
     created_at: datetime
     updated_at: datetime

@@ -33,13 +33,8 @@ from api.models import (
     ProposalStatus,
 )
 from api.pagination import paginate
-from api.proposals.schemas import (
-    AcceptRequest,
-    ProposalCreate,
-    ProposalOutcome,
-    ProposalPublic,
-    ProposalUpdate,
-)
+from api.plans.items import carrying_items
+from api.proposals.schemas import AcceptRequest, ProposalCreate, ProposalPublic, ProposalUpdate
 from api.security.principal import Principal
 from api.security.scopes import Role
 from api.tenancy import scoped
@@ -99,20 +94,8 @@ def require_decider(principal: Principal, proposal: Proposal) -> None:
 # --- reading ---------------------------------------------------------------------------------------
 
 def publish(session: Session, proposals: list[Proposal]) -> list[ProposalPublic]:
-    """Proposals with their outcome: for accepted ones, the item carrying them in the plan's current
-    revision (an approved or closed one before an amendment still being prepared)."""
-    series = {p.plan_item_id for p in proposals if p.plan_item_id is not None}
-    carriers: dict[uuid.UUID, ProposalOutcome] = {}
-    if series:
-        preference = sa.case((Plan.status.in_([PlanStatus.approved, PlanStatus.closed]), 0), else_=1)
-        rows = session.exec(select(PlanItem, Plan).join(Plan, Plan.id == PlanItem.plan_id).where(
-            PlanItem.series_id.in_(series), Plan.status != PlanStatus.superseded,
-        ).order_by(preference, Plan.revision.desc())).all()
-        for item, plan in rows:
-            carriers.setdefault(item.series_id, ProposalOutcome(
-                plan_id=plan.id, plan_title=plan.title, plan_kind=plan.kind, plan_period=plan.period_label,
-                plan_status=plan.status, plan_item_id=item.id, item_title=item.title, item_status=item.status,
-                item_progress=item.progress, item_due_date=item.due_date))
+    """Proposals with their outcome: for accepted ones, the plan item carrying them."""
+    carriers = carrying_items(session, {p.plan_item_id for p in proposals if p.plan_item_id is not None})
     return [ProposalPublic.model_validate(p).model_copy(update={"outcome": carriers.get(p.plan_item_id)})
             for p in proposals]
 
