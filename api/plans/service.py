@@ -26,6 +26,7 @@ from api.plans.schemas import GoalPublic, PlanCreate, PlanEventPublic, PlanPubli
 from api.security.principal import Principal
 from api.tenancy import scoped
 from api.types import today, utcnow, uuid7
+from api.webhooks.outbox import emit
 
 RESOURCE = "plan"
 EDITABLE = (PlanStatus.draft, PlanStatus.returned)
@@ -300,6 +301,9 @@ def approve_plan(session: Session, principal: Principal, plan_id: uuid.UUID, com
         plan.next_review_due = deadlines.next_review(now.date(), interval, plan.period_end)
     plan.approved_at, plan.approved_by_id = now, principal.subject_id
     _move(session, principal, plan, PlanStatus.approved, action="approve", comment=comment)
+    emit(session, "plan.approved", plan.institution_id, {
+        "plan_id": str(plan.id), "series_id": str(plan.series_id), "revision": plan.revision, "kind": str(plan.kind),
+        "period": plan.period_label, "approved_at": now.isoformat()})
     return to_public(session, plan)
 
 

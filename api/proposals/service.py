@@ -39,6 +39,7 @@ from api.security.principal import Principal
 from api.security.scopes import Role
 from api.tenancy import scoped
 from api.types import utcnow
+from api.webhooks.outbox import emit
 
 RESOURCE = "proposal"
 #: Sources a submitter of each role speaks for (staff record any, e.g. what the council relayed).
@@ -255,6 +256,14 @@ def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.
     return to_public(session, row)
 
 
+def _answered(session: Session, row: Proposal) -> None:
+    """`proposal.answered` for webhook subscribers: the decision, never the text or the submitter."""
+    emit(session, "proposal.answered", row.institution_id, {
+        "proposal_id": str(row.id), "tracking_code": row.tracking_code, "category": str(row.category),
+        "status": str(row.status), "plan_item_id": str(row.plan_item_id) if row.plan_item_id else None,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None})
+
+
 def accept_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, data: AcceptRequest,
                     if_match: str) -> ProposalPublic:
     row = _decidable(session, principal, proposal_id, if_match)
@@ -271,6 +280,7 @@ def accept_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
     session.add(row)
     session.flush()
     audit(session, principal, action="accept", resource_type=RESOURCE, resource_id=row.id)
+    _answered(session, row)
     return to_public(session, row)
 
 
@@ -283,4 +293,5 @@ def reject_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
     session.add(row)
     session.flush()
     audit(session, principal, action="reject", resource_type=RESOURCE, resource_id=row.id)
+    _answered(session, row)
     return to_public(session, row)
