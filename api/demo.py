@@ -6,9 +6,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from api.db import open_session
+from api.demo_domains import load_domain_demo
 from api.models import ApiClient, Department, Institution, InstitutionKind, Municipality, User
 from api.security.passwords import hash_password
 from api.security.scopes import Role
+from api.types import today
 
 DEMO_PASSWORD = "demo-ciklas-2026"
 DEMO_CLIENTS = {
@@ -64,6 +66,10 @@ def load_demo(engine: Engine) -> bool:
                 department_id=departments[inst_i][dept_i].id if inst_i is not None and dept_i is not None else None,
                 municipality_id=municipality.id if role is Role.municipality_analyst else None,
             ))
+        session.flush()
+        by_name = {u.username: u for u in session.exec(select(User))}
+        load_domain_demo(session, institutions[0], by_name["director"], by_name["quality"], by_name["head"],
+                         today().year)
         for client_id, (secret, role, name) in DEMO_CLIENTS.items():
             session.add(ApiClient(
                 client_id=client_id, secret_hash=hash_password(secret), name=name, role=role.value,

@@ -10,6 +10,7 @@ from api.config import get_settings
 from api.demo import DEMO_CLIENTS, DEMO_PASSWORD, PEOPLE
 from api.models import ApiClient, Institution, Municipality, User
 from api.security.scopes import Role
+from api.types import today
 
 
 @pytest.fixture
@@ -49,6 +50,26 @@ def test_demo_loads_once_and_its_users_sign_in(cli_env, client, session, capsys)
     r = client.post("/api/v1/auth/token", data={"grant_type": "client_credentials", "client_id": "demo-kiosk",
                                                  "client_secret": secret})
     assert r.status_code == 200
+    # The demo year: the kiosk answers the open satisfaction survey, the director sees the cycle.
+    kiosk = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    campaigns = client.get("/api/v1/surveys/campaigns", headers=kiosk)
+    assert campaigns.status_code == 200, campaigns.text
+    [campaign] = campaigns.json()["items"]
+    form = client.get(f"/api/v1/surveys/campaigns/{campaign['id']}/form", headers=kiosk).json()
+    answers = [{"concept_code": q["concept_code"], "value": 5} for q in form["questionnaire"]["questions"]]
+    r = client.post(f"/api/v1/surveys/campaigns/{campaign['id']}/responses", headers=kiosk,
+                    json={"client_response_id": "0192f3b0-0000-7000-8000-00000000d3e0", "answers": answers})
+    assert r.status_code == 201, r.text
+    token = client.post("/api/v1/auth/token", data={"grant_type": "password", "username": "director",
+                                                     "password": DEMO_PASSWORD}).json()["access_token"]
+    director = {"Authorization": f"Bearer {token}"}
+    me = client.get("/api/v1/auth/me", headers=director).json()
+    view = client.get(f"/api/v1/cycles/{me['institution_id']}/{today().year}", headers=director).json()
+    assert view["sections"]["plans"]["figures"]["annual_plan_approved"] is True
+    assert view["sections"]["surveys"]["figures"]["responses"] == 1
+    report = client.get("/api/v1/reports/annual", params={"institution_id": me["institution_id"],
+                                                          "year": today().year}, headers=director).json()
+    assert report["swot"]["strength"] and report["measures"][0]["status"] == "in_progress"
 
 
 def test_create_admin(cli_env, client, session, capsys):
