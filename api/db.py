@@ -102,9 +102,41 @@ def get_session(request: Request) -> Iterator[Session]:
     yield from _session_for(request, write=request.method not in SAFE_METHODS)
 
 
+#: session.info key of the audit rows an audited read on SQLite writes after its read transaction.
+AUDIT_BUFFER = "ciklas_audit_buffer"
+
+
 def get_write_session(request: Request) -> Iterator[Session]:
-    """For the few safe-method routes that write (audited reads of personal data)."""
-    yield from _session_for(request, write=True)
+    """For the few safe-method routes that write: audited reads of personal data.
+
+    On PostgreSQL the read and its audit events are one transaction. On SQLite, holding the write
+    lock for the whole read would queue every audited read behind the others; so the read runs in
+    a deferred (snapshot) transaction that blocks no one, and the audit events it records are
+    written afterwards in one short BEGIN IMMEDIATE transaction, still before the response is sent:
+    if they cannot be stored, the client gets an error, never unaudited data."""
+    engine = request.app.state.engine
+    if engine.dialect.name != "sqlite":
+        yield from _session_for(request, write=True)
+        return
+    buffer: list[dict[str, Any]] = []
+    session = open_session(engine, write=False)
+    session.info[AUDIT_BUFFER] = buffer
+    try:
+        yield session
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("an audited read may write audit events only")
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    if buffer:
+        from api.models import AuditEvent  # the models import this module
+
+        with open_session(engine, write=True) as writer:
+            writer.execute(sa.insert(AuditEvent.__table__), buffer)
+            writer.commit()
 
 
 # scope="function": the commit happens before the response is sent, so an acknowledged write is stored.

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from api.db import AUDIT_BUFFER
 from api.middleware import request_id_var
 from api.models import AuditEvent
 from api.pagination import paginate
@@ -42,7 +43,11 @@ def record(
         request_id=request_id_var.get(),
         detail=detail,
     )
-    session.add(event)
+    buffer = session.info.get(AUDIT_BUFFER)
+    if buffer is not None:  # an audited read on SQLite: written after the read (api/db.py)
+        buffer.append({c.name: getattr(event, c.name) for c in AuditEvent.__table__.columns})
+    else:
+        session.add(event)
     return event
 
 
@@ -63,11 +68,16 @@ def record_many(
     common = {"occurred_at": now, "actor_id": principal.subject_id, "actor_kind": principal.kind,
               "actor_role": principal.role.value, "action": action, "resource_type": resource_type,
               "request_id": request_id, "detail": None}
-    session.execute(sa.insert(AuditEvent.__table__), [
+    rows = [
         {**common, "id": uuid7(), "resource_id": resource_id, "recipient_id": recipient_id,
          "institution_id": institution_id if institution_id is not None else principal.institution_id}
         for resource_id, recipient_id, institution_id in resources
-    ])
+    ]
+    buffer = session.info.get(AUDIT_BUFFER)
+    if buffer is not None:  # an audited read on SQLite: written after the read (api/db.py)
+        buffer.extend(rows)
+    else:
+        session.execute(sa.insert(AuditEvent.__table__), rows)
 
 
 def list_events(
