@@ -10,6 +10,7 @@ from sqlmodel import select
 from api.models import ItemStatus, PlanGoal, PlanItem, PlanKind, PlanStatus
 from api.security.scopes import Role
 from api.types import today
+from tests.evaluation.helpers import make_measure
 from tests.indicators.helpers import make_indicator
 from tests.plans.helpers import PLANS, if_match, make_item, make_plan
 
@@ -66,7 +67,7 @@ class TestContent:
         goal.series_id = goal.id
         session.add(goal)
         session.commit()
-        measure = uuid.uuid4()
+        measure = make_measure(session, world.a.institution, year=2026).id  # the same year: a link, not a carry
         body = {**ITEM, "description": "Du seminarai", "goal_id": str(goal.id),
                 "responsible_user_id": str(world.user(Role.department_head).id),
                 "department_id": str(world.a.department.id), "indicator": "Apmokytų darbuotojų dalis",
