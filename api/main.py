@@ -46,6 +46,7 @@ ROUTER_MODULES = (
     "api.competence.router",
     "api.plans.router",
     "api.proposals.router",
+    "api.cycles.router",
 )
 
 

@@ -4,7 +4,8 @@ F1  a uvicorn worker killed with SIGKILL mid-load: every acknowledged (2xx) writ
     database afterwards; the supervisor replaces the worker and the service goes on.
 F2  PostgreSQL stopped mid-load: requests get 503 problem responses within a second (not hangs),
     and once PostgreSQL is back the service answers 2xx again on its own, with no restart.
-    (F2 stops the machine's PostgreSQL cluster for a few seconds: run it on a quiet machine.)
+    (F2 stops the cluster named by CIKLAS_BENCH_PG_CLUSTER, default `main`, for a few seconds:
+    give it a cluster of its own, see PG_CLUSTER below, or run it on a quiet machine.)
 """
 
 from __future__ import annotations
@@ -70,10 +71,16 @@ def f1_sigkill(url: str, env: dict, data, tokens: dict, writes: int = 3000) -> d
     return row
 
 
+#: The cluster F2 stops and starts: point CIKLAS_BENCH_POSTGRES_URL at a cluster of its own
+#: (e.g. `pg_createcluster 15 bench --port 5433 --start -- --auth=trust`) so that stopping it
+#: disturbs nothing else on the machine.
+PG_CLUSTER = os.environ.get("CIKLAS_BENCH_PG_CLUSTER", "main")
+
+
 def _pg(action: str) -> None:
     version = os.listdir("/etc/postgresql")[0]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, "-m", "fast"]
-                   if action == "stop" else ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+    extra = ["-m", "fast"] if action == "stop" else []
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, PG_CLUSTER, action, *extra],
                    check=True, capture_output=True)
 
 

@@ -26,6 +26,7 @@ class Platform:
     users: dict[tuple[uuid.UUID, str], list[uuid.UUID]] = field(default_factory=dict)  # (inst, role) -> ids
     devices: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # institution -> client row id
     departments: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
+    caseload: dict[str, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)  # bench.scale
 
 
 ROLES_PER_INSTITUTION = {"director": 1, "quality_lead": 1, "department_head": 3, "social_worker": 12, "staff": 20}

@@ -6,6 +6,8 @@ with the same driver (sqlite3 / psycopg 3), no framework validation, no auth, no
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sqlite3
@@ -57,8 +59,58 @@ def fetch_institution(request: Request) -> Response:
     return Response(json.dumps(dict(zip(keys, map(str, row), strict=True))), media_type="application/json")
 
 
+PULL_SQL = (
+    "SELECT v.id, i.municipality_id, v.institution_id, i.name, i.kind, n.code, n.name_lt, n.name_en, n.unit, "
+    "v.periodicity, v.period_label, v.period_start, v.period_end, v.value, v.revision, v.published_at, "
+    "v.updated_at FROM indicator_values v JOIN institutions i ON i.id = v.institution_id "
+    "JOIN indicators n ON n.id = v.indicator_id "
+    "WHERE i.municipality_id = ? AND v.status = 'published' AND v.periodicity = ? AND v.period_start >= ? ")
+PULL_KEYS = ("id", "municipality_id", "institution_id", "institution_name", "institution_kind", "indicator_code",
+             "indicator_name_lt", "indicator_name_en", "unit", "periodicity", "period", "period_start",
+             "period_end", "value", "revision", "published_at", "updated_at")
+
+
+def _pull_args(request: Request) -> tuple:
+    q = request.query_params
+    return (_id(q["municipality_id"]), q["periodicity"], q["period_from"])
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, int | float | str) else str(value)
+
+
+def pull_page(request: Request) -> Response:
+    """Same I/O as one page of GET /api/v1/indicator-values: the same join and filters, keyset
+    (period_start, id), 100 rows a page, serialised to JSON with a cursor."""
+    conn = connection()
+    sql, args = PULL_SQL, _pull_args(request)
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        start, last_id = cursor.split("|")
+        sql += "AND (v.period_start, v.id) > (?, ?) "
+        args += (start, _id(last_id))
+    rows = conn.execute(_param(sql + "ORDER BY v.period_start, v.id LIMIT 101"), args).fetchall()
+    items = [dict(zip(PULL_KEYS, map(_plain, row), strict=True)) for row in rows[:100]]
+    next_cursor = f"{items[-1]['period_start']}|{uuid.UUID(str(items[-1]['id']))}" if len(rows) > 100 else None
+    return Response(json.dumps({"items": items, "next_cursor": next_cursor, "limit": 100}),
+                    media_type="application/json")
+
+
+def pull_csv(request: Request) -> Response:
+    """Same I/O as GET /api/v1/indicator-values with Accept: text/csv: every matching row."""
+    conn = connection()
+    rows = conn.execute(_param(PULL_SQL + "ORDER BY v.institution_id, n.code, v.period_start"),
+                        _pull_args(request)).fetchall()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PULL_KEYS)
+    writer.writerows([_plain(v) for v in row] for row in rows)
+    return Response(out.getvalue(), media_type="text/csv")
+
+
 def healthz(request: Request) -> Response:
     return Response('{"status":"ok"}', media_type="application/json")
 
 
-app = Starlette(routes=[Route("/healthz", healthz), Route("/institutions/{institution_id}", fetch_institution)])
+app = Starlette(routes=[Route("/healthz", healthz), Route("/institutions/{institution_id}", fetch_institution),
+                        Route("/pull", pull_page), Route("/pull.csv", pull_csv)])

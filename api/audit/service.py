@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.middleware import request_id_var
@@ -13,6 +14,7 @@ from api.models import AuditEvent
 from api.pagination import paginate
 from api.security.principal import Principal
 from api.tenancy import institution_filter
+from api.types import utcnow, uuid7
 
 
 def record(
@@ -42,6 +44,30 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_many(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    resource_type: str,
+    resources: list[tuple[uuid.UUID, uuid.UUID | None, uuid.UUID | None]],
+) -> None:
+    """One event per (resource_id, recipient_id, institution_id), written with one multi-row
+    INSERT: a listing audits every row it serves, and building a mapped object per event cost more
+    than the listing's own query."""
+    if not resources:
+        return
+    now, request_id = utcnow(), request_id_var.get()
+    common = {"occurred_at": now, "actor_id": principal.subject_id, "actor_kind": principal.kind,
+              "actor_role": principal.role.value, "action": action, "resource_type": resource_type,
+              "request_id": request_id, "detail": None}
+    session.execute(sa.insert(AuditEvent.__table__), [
+        {**common, "id": uuid7(), "resource_id": resource_id, "recipient_id": recipient_id,
+         "institution_id": institution_id if institution_id is not None else principal.institution_id}
+        for resource_id, recipient_id, institution_id in resources
+    ])
 
 
 def list_events(

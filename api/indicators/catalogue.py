@@ -96,7 +96,14 @@ def invalid_field(field: str, message: str, code: str = "invalid") -> Validation
 
 def validate_source(session: Session, *, institution_id: uuid.UUID | None, code: str, periodicity: str,
                     source: dict[str, Any]) -> None:
-    """A formula's inputs exist for the owner, share its periodicity and are not the indicator itself."""
+    """A survey source names exactly one concept or dimension; a formula's inputs exist for the
+    owner, share its periodicity and are not the indicator itself. (Cross-field rules live here,
+    not in the schema, so they answer 422 `unprocessable` naming the field.)"""
+    if source.get("kind") == SourceKind.survey:
+        if (source.get("concept_code") is None) == (source.get("dimension_code") is None):
+            raise invalid_field("body.source.concept_code", "name exactly one of concept_code and dimension_code",
+                                "exactly_one")
+        return
     if source.get("kind") != SourceKind.formula:
         return
     for part in ("numerator", "denominator"):

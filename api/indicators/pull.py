@@ -1,5 +1,5 @@
 """What municipalities pull: published values of their institutions, paged JSON or CSV, with an
-ETag computed in SQL (so an unchanged pull is answered 304 without reading a row), and a summary
+ETag (so an unchanged pull is answered 304 without serialising anything), and a summary
 of the latest value and the trend per institution and indicator.
 
 Nothing personal leaves here: no comments, no people, and survey-based figures over fewer than 5
@@ -94,22 +94,43 @@ def _joined(stmt: Any) -> Any:
     return stmt.join(Inst, Inst.id == V.institution_id).join(N, N.id == V.indicator_id)
 
 
+def _who(principal: Principal) -> str:
+    return f"{principal.role}|{principal.institution_id}|{principal.municipality_id}"
+
+
 def pull_etag(session: Session, principal: Principal, f: PullFilter, *, variant: str) -> str:
-    """A validator of everything the pull would answer: counts and latest changes, one SQL row."""
+    """A validator of everything a CSV pull would answer: counts and latest changes, one SQL row,
+    so an unchanged CSV pull is answered 304 without reading the rows."""
     fingerprint = session.exec(_joined(select(
         sa.func.count(V.id), sa.func.max(V.updated_at), sa.func.sum(V.version), sa.func.max(Inst.updated_at),
         sa.func.max(N.updated_at),
     ).select_from(V)).where(*_conditions(principal, f))).one()
-    who = f"{principal.role}|{principal.institution_id}|{principal.municipality_id}"
-    raw = "#".join([who, f.key(), variant, *(str(x) for x in fingerprint)])
+    raw = "#".join([_who(principal), f.key(), variant, *(str(x) for x in fingerprint)])
     return f'W/"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
 
 
+@dataclass(frozen=True)
+class PullPage:
+    rows: list[Any]
+    next_cursor: str | None
+    etag: str
+
+    def items(self) -> list[PulledValue]:
+        return [PulledValue.model_validate(row._mapping) for row in self.rows]
+
+
 def pull_page(session: Session, principal: Principal, f: PullFilter, *, sort: str, limit: int,
-              cursor: str | None) -> tuple[list[PulledValue], str | None]:
+              cursor: str | None) -> PullPage:
+    """One page, and its ETag: a digest of exactly the row values the page serialises (and of the
+    next cursor), so a page is 304 when nothing in it changed. Computing it costs the page query
+    only, not an aggregate over everything the filter matches."""
     stmt = _joined(select(*PULL_COLUMNS).select_from(V)).where(*_conditions(principal, f))
     rows, next_cursor = paginate(session, stmt, model=V, sort=sort, limit=limit, cursor=cursor)
-    return [PulledValue.model_validate(row._mapping) for row in rows], next_cursor
+    digest = hashlib.sha256("#".join([_who(principal), f.key(), sort, str(limit), str(cursor),
+                                      str(next_cursor)]).encode())
+    for row in rows:
+        digest.update(repr(tuple(row)).encode())
+    return PullPage(rows=rows, next_cursor=next_cursor, etag=f'W/"{digest.hexdigest()[:32]}"')
 
 
 def pull_csv(session: Session, principal: Principal, f: PullFilter) -> str:

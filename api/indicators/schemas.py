@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from api.indicators.periods import Period, Periodicity
 from api.models import InstitutionKind
@@ -31,18 +31,12 @@ class ManualSource(RequestModel):
 
 
 class SurveySource(RequestModel):
-    """A questionnaire concept or dimension, aggregated as a mean or a top-box share."""
+    """A questionnaire concept or dimension (name exactly one), aggregated as a mean or a top-box share."""
 
     kind: Literal["survey"]
     concept_code: str | None = Field(default=None, min_length=1, max_length=60)
     dimension_code: str | None = Field(default=None, min_length=1, max_length=60, examples=["SATISFACTION"])
     aggregation: Literal["mean", "top_box"] = "mean"
-
-    @model_validator(mode="after")
-    def _exactly_one_target(self) -> SurveySource:
-        if (self.concept_code is None) == (self.dimension_code is None):
-            raise ValueError("name exactly one of concept_code and dimension_code")
-        return self
 
 
 class CarePlansSource(RequestModel):

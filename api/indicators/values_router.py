@@ -78,18 +78,19 @@ def pull_indicator_values(
     filters = pull.PullFilter(municipality_id=municipality_id, institution_id=institution_id,
                               institution_kind=institution_kind, indicator=indicator, periodicity=periodicity,
                               period_from=period_from, period_to=period_to, updated_since=updated_since)
-    as_csv = CSV_MEDIA_TYPE in (accept or "").lower()
-    variant = "csv" if as_csv else f"json|{sort}|{limit}|{cursor}"
-    etag = pull.pull_etag(session, principal, filters, variant=variant)
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
-    if _matches(if_none_match, etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    if as_csv:
+    if CSV_MEDIA_TYPE in (accept or "").lower():
+        etag = pull.pull_etag(session, principal, filters, variant="csv")
+        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
+        if _matches(if_none_match, etag):
+            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(pull.pull_csv(session, principal, filters), media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
                         headers={**headers, "Content-Disposition": 'attachment; filename="indicator-values.csv"'})
-    items, next_cursor = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor)
+    page = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor)
+    headers = {"ETag": page.etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
+    if _matches(if_none_match, page.etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     response.headers.update(headers)
-    return Page(items=items, next_cursor=next_cursor, limit=limit)
+    return Page(items=page.items(), next_cursor=page.next_cursor, limit=limit)
 
 
 @router.get("/summary", summary="Municipality summary: latest value and trend", response_model=MunicipalitySummary,

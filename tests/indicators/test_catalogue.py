@@ -128,8 +128,8 @@ class TestCreateIndicator:
         make_indicator(session, world.a.institution, code="YEARLY", periodicity="year")
         session.commit()
         cases = [
-            ({"kind": "survey", "dimension_code": "X", "concept_code": "Y"}, "body.source.survey"),
-            ({"kind": "survey"}, "body.source.survey"),
+            ({"kind": "survey", "dimension_code": "X", "concept_code": "Y"}, "body.source.concept_code"),
+            ({"kind": "survey"}, "body.source.concept_code"),
             ({"kind": "care_plans", "measure": "nonsense"}, "body.source.care_plans.measure"),
             ({"kind": "formula", "numerator": "NOPE"}, "body.source.numerator"),
             ({"kind": "formula", "numerator": "YEARLY"}, "body.source.numerator"),  # quarter vs year

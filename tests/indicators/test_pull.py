@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
 from api.models import Indicator, IndicatorValue, InstitutionKind
 from api.security.scopes import Role
@@ -159,3 +160,25 @@ def test_municipality_summary_latest_value_and_trend(client, world, session):
     r = client.get(f"{PULL}/summary", params={"municipality_id": str(world.other_municipality.id)},
                    headers=world.headers(Role.platform_admin))
     assert [x["institution_name"] for x in r.json()["rows"]] == ["Institution C"]
+
+
+def test_a_page_etag_covers_that_page_only(client, world, session):
+    rows = arrange(session, world)
+    analyst = world.headers(Role.municipality_analyst)
+    first = client.get(PULL, params={"limit": 1}, headers=analyst)
+    assert first.status_code == 200 and first.json()["next_cursor"]
+    second = client.get(PULL, params={"limit": 1, "cursor": first.json()["next_cursor"]}, headers=analyst)
+    on_second = second.json()["items"][0]["id"]
+    row = session.get(IndicatorValue, uuid.UUID(on_second))
+    row.value = new_value = (row.value or 0) + 1
+    row.respondents = None  # never suppressed, so the new value shows
+    session.add(row)
+    session.commit()
+    # The first page did not change: still 304. The second did: a new body and ETag.
+    r = client.get(PULL, params={"limit": 1}, headers={**analyst, "If-None-Match": first.headers["etag"]})
+    assert r.status_code == 304
+    r = client.get(PULL, params={"limit": 1, "cursor": first.json()["next_cursor"]},
+                   headers={**analyst, "If-None-Match": second.headers["etag"]})
+    assert r.status_code == 200 and r.headers["etag"] != second.headers["etag"]
+    assert r.json()["items"][0]["id"] == on_second and r.json()["items"][0]["value"] == new_value
+    assert on_second in {str(v.id) for v in rows.values()}

@@ -1,0 +1,37 @@
+"""/api/v1/cycles: the yearly plan → deliver → evaluate → improve cycle of an institution."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.cycles import service
+from api.cycles.schemas import CycleView
+from api.db import SessionDep
+from api.errors import problem_responses
+from api.security.deps import Authorized
+from api.security.scopes import Scope
+from api.types import today
+
+router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"])
+
+
+@router.get("/{institution_id}/{year}", summary="An institution's yearly cycle and compliance calendar",
+            response_model=CycleView, responses=problem_responses(404))
+def read_cycle(
+    principal: Authorized[Scope.cycles_read],
+    session: SessionDep,
+    institution_id: uuid.UUID,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    as_of: Annotated[date | None, Query(description="Judge the cycle as of this day; default today.")] = None,
+) -> CycleView:
+    """The stage of the year and, per domain, what is done and what is overdue: plans approved and
+    reviewed, care-plan reviews on time, surveys run, indicators published, self-assessments,
+    improvement measures. The calendar lists the obligations of the institutions' procedures (plan
+    approval after the budget, monthly plan reviews, competence plan reviews twice a year, monthly
+    ISPP renewal, indicator review twice a year) with due dates and status. Aggregates only: a
+    municipality reads the cycles of its own institutions."""
+    return service.cycle_view(session, principal, institution_id, year, as_of or today())
