@@ -217,6 +217,13 @@ def _decidable(session: Session, principal: Principal, proposal_id: uuid.UUID, i
     return row
 
 
+def _save(session: Session, principal: Principal, row: Proposal, *, action: str) -> ProposalPublic:
+    session.add(row)
+    session.flush()
+    audit(session, principal, action=action, resource_type=RESOURCE, resource_id=row.id)
+    return to_public(session, row)
+
+
 def _expect(row: Proposal, status: ProposalStatus, action: str) -> None:
     if row.status != status:
         raise InvalidTransition(f"Only a {status.value} proposal can be {action}; this one is {row.status}.")
@@ -234,10 +241,7 @@ def update_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
         raise ValidationFailed.for_field("body.department_id", "No department with this id in your institution.")
     for key, value in data.items():
         setattr(row, key, value)
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="update", resource_type=RESOURCE, resource_id=row.id)
-    return to_public(session, row)
+    return _save(session, principal, row, action="update")
 
 
 def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID,
@@ -245,10 +249,7 @@ def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.
     row = _decidable(session, principal, proposal_id, if_match)
     _expect(row, ProposalStatus.received, "taken under consideration")
     row.status = ProposalStatus.under_consideration
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="consider", resource_type=RESOURCE, resource_id=row.id)
-    return to_public(session, row)
+    return _save(session, principal, row, action="consider")
 
 
 def accept_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, data: AcceptRequest,
@@ -264,10 +265,7 @@ def accept_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
         raise Conflict(f"That item belongs to a {plan.status} plan; name an item of a current plan.")
     row.status, row.plan_item_id = ProposalStatus.accepted, item.series_id
     row.decided_at, row.decided_by_id, row.rejection_reason = utcnow(), principal.subject_id, None
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="accept", resource_type=RESOURCE, resource_id=row.id)
-    return to_public(session, row)
+    return _save(session, principal, row, action="accept")
 
 
 def reject_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, reason: str,
@@ -276,7 +274,4 @@ def reject_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
     _expect(row, ProposalStatus.under_consideration, "rejected")
     row.status, row.rejection_reason = ProposalStatus.rejected, reason
     row.decided_at, row.decided_by_id = utcnow(), principal.subject_id
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="reject", resource_type=RESOURCE, resource_id=row.id)
-    return to_public(session, row)
+    return _save(session, principal, row, action="reject")
