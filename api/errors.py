@@ -122,6 +122,11 @@ class ValidationFailed(ApiError):
         super().__init__(detail)
         self.errors = errors or []
 
+    @classmethod
+    def for_field(cls, field: str, message: str, code: str = "invalid") -> ValidationFailed:
+        """The one field at fault (`body.period`, `header.Idempotency-Key`) and why."""
+        return cls(message, errors=[{"field": field, "message": message, "code": code}])
+
 
 class PreconditionRequired(ApiError):
     status, slug, title = 428, "precondition-required", "If-Match header required"

@@ -67,3 +67,9 @@ def get_or_404(
     if row is None:
         raise NotFound(f"No {what or model.__name__.lower()} with this id.")
     return row
+
+
+def exists(session: Session, model: type[SQLModel], id_: uuid.UUID, principal: Principal) -> bool:
+    """Whether the principal's tenant has a row of `model` with this id (a referenced id to check)."""
+    stmt = scoped(select(model.id).where(model.id == id_), model, principal)  # type: ignore[attr-defined]
+    return session.exec(stmt.limit(1)).first() is not None

@@ -25,9 +25,6 @@ from api.tenancy import scoped
 RESOURCE = "competence_need"
 
 
-def invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
-
 
 def visibility(principal: Principal) -> sa.ColumnElement[bool]:
     """Managers see every need; a department head those of their department's staff; others their own."""
@@ -86,7 +83,7 @@ def create_need(session: Session, principal: Principal, data: CompetenceNeedCrea
     staff = session.exec(select(User.id).where(User.id == user_id, User.institution_id == principal.institution_id,
                                                User.role.in_([r.value for r in STAFF_ROLES]))).first()
     if staff is None:
-        raise invalid("user_id", "No staff member with this id in your institution.")
+        raise ValidationFailed.for_field("body.user_id", "No staff member with this id in your institution.")
     row = CompetenceNeed(institution_id=principal.institution_id, year=data.year, user_id=user_id,
                          recorded_by_id=principal.subject_id, source=data.source, topic=data.topic,
                          description=data.description)
@@ -113,7 +110,7 @@ def update_need(session: Session, principal: Principal, need_id: uuid.UUID, patc
     data = patch.model_dump(exclude_unset=True)
     for key in ("year", "topic"):
         if key in data and data[key] is None:
-            raise invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     for key, value in data.items():
         setattr(row, key, value)
     session.add(row)

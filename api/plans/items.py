@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
 from api.crud import flush_or_conflict
-from api.errors import Forbidden, InvalidTransition, NotFound
+from api.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from api.models import (
     CompetenceNeed,
     CompetenceNeedStatus,
@@ -39,10 +39,10 @@ from api.plans.schemas import (
     ItemPublic,
     ItemUpdate,
 )
-from api.plans.service import invalid, require_editable
+from api.plans.service import require_editable
 from api.security.principal import Principal
 from api.security.scopes import Scope
-from api.tenancy import scoped
+from api.tenancy import exists, scoped
 from api.types import today, utcnow, uuid7
 
 CONTENT_FIELDS = frozenset({"title", "description", "area", "goal_id", "responsible_user_id", "department_id",
@@ -67,12 +67,13 @@ def _check_strategic_goal(session: Session, principal: Principal, plan: Plan, go
     row = session.exec(scoped(select(PlanGoal, Plan).join(Plan, Plan.id == PlanGoal.plan_id)
                               .where(PlanGoal.id == goal_id), PlanGoal, principal)).first()
     if row is None:
-        raise invalid("strategic_goal_id", "No goal with this id in your institution.")
+        raise ValidationFailed.for_field("body.strategic_goal_id", "No goal with this id in your institution.")
     _, strategic = row
     if strategic.kind != PlanKind.strategic or strategic.id == plan.id:
-        raise invalid("strategic_goal_id", "Name a goal of the strategic plan.")
+        raise ValidationFailed.for_field("body.strategic_goal_id", "Name a goal of the strategic plan.")
     if not (strategic.period_start <= plan.period_start and plan.period_end <= strategic.period_end):
-        raise invalid("strategic_goal_id", f"The strategic plan {strategic.period_label} does not cover "
+        raise ValidationFailed.for_field("body.strategic_goal_id",
+                                         f"The strategic plan {strategic.period_label} does not cover "
                                            f"{plan.period_label}.")
 
 
@@ -104,7 +105,7 @@ def update_goal(session: Session, principal: Principal, plan_id: uuid.UUID, goal
     require_editable(plan)
     data = patch.model_dump(exclude_unset=True)
     if "title" in data and data["title"] is None:
-        raise invalid("title", "title cannot be null")
+        raise ValidationFailed.for_field("body.title", "title cannot be null")
     if "strategic_goal_id" in data:
         _check_strategic_goal(session, principal, plan, data["strategic_goal_id"])
     for key, value in data.items():
@@ -201,19 +202,19 @@ def _check_content(session: Session, principal: Principal, plan: Plan, data: dic
     """The references an item's content makes stay inside the plan and the institution."""
     if data.get("goal_id") is not None and session.exec(select(PlanGoal.id).where(
             PlanGoal.id == data["goal_id"], PlanGoal.plan_id == plan.id)).first() is None:
-        raise invalid("goal_id", "No goal with this id in this plan.")
+        raise ValidationFailed.for_field("body.goal_id", "No goal with this id in this plan.")
     if data.get("responsible_user_id") is not None and session.exec(select(User.id).where(
             User.id == data["responsible_user_id"], User.institution_id == plan.institution_id)).first() is None:
-        raise invalid("responsible_user_id", "No user with this id in your institution.")
-    if data.get("department_id") is not None and session.exec(scoped(select(Department.id).where(
-            Department.id == data["department_id"]), Department, principal)).first() is None:
-        raise invalid("department_id", "No department with this id in your institution.")
+        raise ValidationFailed.for_field("body.responsible_user_id", "No user with this id in your institution.")
+    if data.get("department_id") is not None and not exists(session, Department, data["department_id"], principal):
+        raise ValidationFailed.for_field("body.department_id", "No department with this id in your institution.")
     visible = sa.or_(Indicator.institution_id.is_(None), Indicator.institution_id == plan.institution_id)
     if data.get("indicator_id") is not None and session.exec(select(Indicator.id).where(
             Indicator.id == data["indicator_id"], visible)).first() is None:
-        raise invalid("indicator_id", "No indicator with this id in the catalogue.")
+        raise ValidationFailed.for_field("body.indicator_id", "No indicator with this id in the catalogue.")
     if "due_date" in data and not plan.period_start <= data["due_date"] <= plan.period_end:
-        raise invalid("due_date", f"The due date falls outside the plan's period {plan.period_label}.")
+        raise ValidationFailed.for_field("body.due_date",
+                                         f"The due date falls outside the plan's period {plan.period_label}.")
 
 
 def _take_up_needs(session: Session, principal: Principal, plan: Plan, item: PlanItem,
@@ -224,11 +225,13 @@ def _take_up_needs(session: Session, principal: Principal, plan: Plan, item: Pla
     if not principal.has(Scope.competence_manage):
         raise Forbidden("Taking up competence needs takes the scope competence:manage.")
     if plan.kind != PlanKind.competence_development:
-        raise invalid("competence_need_ids", "Competence needs become items of a competence development plan.")
+        raise ValidationFailed.for_field("body.competence_need_ids",
+                                         "Competence needs become items of a competence development plan.")
     needs = session.exec(scoped(select(CompetenceNeed).where(CompetenceNeed.id.in_(set(need_ids))),
                                 CompetenceNeed, principal)).all()
     if len(needs) != len(set(need_ids)):
-        raise invalid("competence_need_ids", "Some of these competence needs do not exist in your institution.")
+        raise ValidationFailed.for_field("body.competence_need_ids",
+                                         "Some of these competence needs do not exist in your institution.")
     for need in needs:
         if need.status != CompetenceNeedStatus.submitted:
             raise InvalidTransition(f"The competence need {need.id} is already taken up by a plan item.")
@@ -271,7 +274,7 @@ def update_item(session: Session, principal: Principal, plan_id: uuid.UUID, item
         raise InvalidTransition(f"Progress is reported on an approved plan; this one is {plan.status}.")
     for key in REQUIRED:
         if key in data and data[key] is None:
-            raise invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     _check_content(session, principal, plan, data)
     if execution:
         _report_progress(item, data)
@@ -294,13 +297,13 @@ def _report_progress(item: PlanItem, data: dict) -> None:
         completed = data.get("completed_on") or (item.completed_on if item.status == ItemStatus.done else None)
         completed = completed or today()
         if completed > today():
-            raise invalid("completed_on", "completed_on cannot be in the future")
+            raise ValidationFailed.for_field("body.completed_on", "completed_on cannot be in the future")
         item.completed_on = completed
         if "progress" not in data:
             item.progress = 100
     else:
         if data.get("completed_on") is not None:
-            raise invalid("completed_on", "completed_on is given only for a done item")
+            raise ValidationFailed.for_field("body.completed_on", "completed_on is given only for a done item")
         item.completed_on = None
     item.status = status
     for key in ("progress", "actual_value", "status_note"):

@@ -12,13 +12,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.audit.service import record as audit
-from api.errors import InvalidTransition
+from api.errors import InvalidTransition, ValidationFailed
 from api.models import Plan, PlanItem, PlanKind, PlanReview, PlanReviewItem, PlanStatus
 from api.pagination import paginate
 from api.plans.access import get_plan_or_404, require_plan_drafter
 from api.plans.deadlines import next_review, review_interval
 from api.plans.schemas import ReviewCreate, ReviewDue, ReviewItemPublic, ReviewPublic
-from api.plans.service import invalid
 from api.security.principal import Principal
 from api.tenancy import scoped
 from api.types import today
@@ -45,9 +44,9 @@ def add_review(session: Session, principal: Principal, plan_id: uuid.UUID, data:
     if plan.status != PlanStatus.approved:
         raise InvalidTransition(f"An approved plan is reviewed; this one is {plan.status}.")
     if data.review_date > today():
-        raise invalid("review_date", "review_date cannot be in the future")
+        raise ValidationFailed.for_field("body.review_date", "review_date cannot be in the future")
     if plan.approved_at is not None and data.review_date < plan.approved_at.date():
-        raise invalid("review_date", "review_date cannot precede the plan's approval")
+        raise ValidationFailed.for_field("body.review_date", "review_date cannot precede the plan's approval")
     review = PlanReview(institution_id=plan.institution_id, plan_id=plan.id, review_date=data.review_date,
                         due_date=plan.next_review_due, reviewer_id=principal.subject_id, notes=data.notes)
     session.add(review)

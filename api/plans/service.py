@@ -24,7 +24,7 @@ from api.plans.access import get_plan_or_404, require_drafter, require_plan_draf
 from api.plans.periods import ONE_PER_PERIOD, PARENT_KINDS, PlanPeriod, plan_period
 from api.plans.schemas import GoalPublic, PlanCreate, PlanEventPublic, PlanPublic, PlanUpdate
 from api.security.principal import Principal
-from api.tenancy import scoped
+from api.tenancy import exists, scoped
 from api.types import today, utcnow, uuid7
 from api.webhooks.outbox import emit
 
@@ -36,9 +36,6 @@ DEPARTMENT_OPTIONAL = frozenset({PlanKind.half_year, PlanKind.quarterly, PlanKin
 #: Progress an approved revision hands over to the revision that supersedes it.
 EXECUTION_FIELDS = ("status", "progress", "actual_value", "completed_on", "status_note")
 
-
-def invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
 
 
 def require_editable(plan: Plan) -> None:
@@ -115,7 +112,7 @@ def _period(kind: PlanKind, label: str) -> PlanPeriod:
     try:
         return plan_period(kind, label)
     except ValueError as exc:
-        raise invalid("period", str(exc)) from exc
+        raise ValidationFailed.for_field("body.period", str(exc)) from exc
 
 
 def _check_parent(session: Session, principal: Principal, kind: PlanKind, period: PlanPeriod,
@@ -124,30 +121,33 @@ def _check_parent(session: Session, principal: Principal, kind: PlanKind, period
         return
     parent = session.exec(scoped(select(Plan).where(Plan.id == parent_id), Plan, principal)).first()
     if parent is None:
-        raise invalid("parent_id", "No plan with this id in your institution.")
+        raise ValidationFailed.for_field("body.parent_id", "No plan with this id in your institution.")
     if series_id is not None and parent.series_id == series_id:
-        raise invalid("parent_id", "A plan cannot be its own parent.")
+        raise ValidationFailed.for_field("body.parent_id", "A plan cannot be its own parent.")
     allowed = PARENT_KINDS[kind]
     if parent.kind not in allowed:
         names = ", ".join(sorted(k.value for k in allowed)) or "no plan"
-        raise invalid("parent_id", f"A {kind.value} plan hangs under {names}, not under a {parent.kind} plan.")
+        raise ValidationFailed.for_field("body.parent_id",
+                                         f"A {kind.value} plan hangs under {names}, not under a {parent.kind} plan.")
     if parent.status == PlanStatus.superseded:
-        raise invalid("parent_id", "That revision is superseded; name the plan's current revision.")
+        raise ValidationFailed.for_field("body.parent_id",
+                                         "That revision is superseded; name the plan's current revision.")
     if not PlanPeriod(parent.period_label, parent.period_start, parent.period_end).contains(period):
-        raise invalid("parent_id", f"The parent plan's period {parent.period_label} does not cover {period.label}.")
+        raise ValidationFailed.for_field(
+            "body.parent_id", f"The parent plan's period {parent.period_label} does not cover {period.label}.")
 
 
 def _check_department(session: Session, principal: Principal, kind: PlanKind,
                       department_id: uuid.UUID | None) -> None:
     if kind is PlanKind.department and department_id is None:
-        raise invalid("department_id", "A department plan names its department.")
+        raise ValidationFailed.for_field("body.department_id", "A department plan names its department.")
     if department_id is None:
         return
     if kind is not PlanKind.department and kind not in DEPARTMENT_OPTIONAL:
-        raise invalid("department_id", f"A {kind.value} plan is the whole institution's; omit department_id.")
-    if session.exec(scoped(select(Department.id).where(Department.id == department_id), Department,
-                           principal)).first() is None:
-        raise invalid("department_id", "No department with this id in your institution.")
+        raise ValidationFailed.for_field("body.department_id",
+                                         f"A {kind.value} plan is the whole institution's; omit department_id.")
+    if not exists(session, Department, department_id, principal):
+        raise ValidationFailed.for_field("body.department_id", "No department with this id in your institution.")
 
 
 def _check_unique(session: Session, institution_id: uuid.UUID, kind: PlanKind, period: PlanPeriod,
@@ -205,7 +205,7 @@ def update_plan(session: Session, principal: Principal, plan_id: uuid.UUID, patc
     data = patch.model_dump(exclude_unset=True)
     for key in ("title", "period"):
         if key in data and data[key] is None:
-            raise invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     kind = PlanKind(plan.kind)
     period = _period(kind, data["period"]) if "period" in data else PlanPeriod(
         plan.period_label, plan.period_start, plan.period_end)
@@ -218,7 +218,11 @@ def update_plan(session: Session, principal: Principal, plan_id: uuid.UUID, patc
             PlanItem.plan_id == plan.id,
             sa.or_(PlanItem.due_date < period.start, PlanItem.due_date > period.end)).limit(1)).first()
         if outside is not None:
-            raise invalid("period", "Some items fall due outside the new period; move them first.")
+            raise ValidationFailed.for_field("body.period",
+                                             "Some items fall due outside the new period; move them first.")
+        children = session.exec(select(Plan.period_start, Plan.period_end).where(Plan.parent_id == plan.id)).all()
+        if any(not (period.start <= start and end <= period.end) for start, end in children):
+            raise ValidationFailed.for_field("body.period", "Plans under this one fall outside the new period.")
         plan.period_label, plan.period_start, plan.period_end = period.label, period.start, period.end
     for key in ("title", "description", "parent_id"):
         if key in data:

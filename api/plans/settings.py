@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
 from api.crud import flush_or_conflict
+from api.errors import ValidationFailed
 from api.models import Plan, PlanApprovalRule, PlanKind, PlanReview, PlanReviewCadence, PlanStatus
 from api.pagination import paginate
 from api.plans.access import require_planner
@@ -24,7 +25,6 @@ from api.plans.schemas import (
     CadencePublic,
     CadenceUpdate,
 )
-from api.plans.service import invalid
 from api.security.principal import Principal
 from api.tenancy import get_or_404, scoped
 
@@ -64,7 +64,7 @@ def update_rule(session: Session, principal: Principal, rule_id: uuid.UUID, patc
     check_if_match(if_match, rule.version)
     data = patch.model_dump(exclude_unset=True)
     if "approve_within_months" in data and data["approve_within_months"] is None:
-        raise invalid("approve_within_months", "approve_within_months cannot be null")
+        raise ValidationFailed.for_field("body.approve_within_months", "approve_within_months cannot be null")
     for key, value in data.items():
         setattr(rule, key, value)
     session.add(rule)

@@ -37,7 +37,7 @@ from api.plans.items import carrying_items
 from api.proposals.schemas import AcceptRequest, ProposalCreate, ProposalPublic, ProposalUpdate
 from api.security.principal import Principal
 from api.security.scopes import Role
-from api.tenancy import scoped
+from api.tenancy import exists, scoped
 from api.types import utcnow
 from api.webhooks.outbox import emit
 
@@ -55,9 +55,6 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 class IdempotencyKeyReused(Conflict):
     slug, title = "idempotency-key-reused", "This Idempotency-Key was used for another proposal"
 
-
-def invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message, "code": "invalid"}])
 
 
 # --- visibility ------------------------------------------------------------------------------------
@@ -175,13 +172,13 @@ def submit_proposal(session: Session, principal: Principal, data: ProposalCreate
         raise Forbidden("Proposals are submitted to an institution.")
     device = principal.role is Role.feedback_device
     if device and not idempotency_key:
-        raise invalid("header.Idempotency-Key", "A device sends an Idempotency-Key with every proposal.")
+        raise ValidationFailed.for_field("header.Idempotency-Key",
+                                         "A device sends an Idempotency-Key with every proposal.")
     source = data.source or OWN_SOURCE.get(principal.role, ProposalSource.staff)
     if principal.role in OWN_SOURCE and source != OWN_SOURCE[principal.role]:
         raise Forbidden(f"A {principal.role.value} submits proposals as {OWN_SOURCE[principal.role].value}.")
-    if data.department_id is not None and session.exec(scoped(select(Department.id).where(
-            Department.id == data.department_id), Department, principal)).first() is None:
-        raise invalid("body.department_id", "No department with this id in your institution.")
+    if data.department_id is not None and not exists(session, Department, data.department_id, principal):
+        raise ValidationFailed.for_field("body.department_id", "No department with this id in your institution.")
     key_hash = _key_hash(principal, idempotency_key) if idempotency_key else None
     request_hash = _request_hash(data)
     if key_hash is not None and (stored := _stored(session, institution_id, key_hash)) is not None:
@@ -221,6 +218,13 @@ def _decidable(session: Session, principal: Principal, proposal_id: uuid.UUID, i
     return row
 
 
+def _save(session: Session, principal: Principal, row: Proposal, *, action: str) -> ProposalPublic:
+    session.add(row)
+    session.flush()
+    audit(session, principal, action=action, resource_type=RESOURCE, resource_id=row.id)
+    return to_public(session, row)
+
+
 def _expect(row: Proposal, status: ProposalStatus, action: str) -> None:
     if row.status != status:
         raise InvalidTransition(f"Only a {status.value} proposal can be {action}; this one is {row.status}.")
@@ -233,16 +237,12 @@ def update_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
         raise InvalidTransition(f"A {row.status} proposal is decided; it is not sorted any more.")
     data = patch.model_dump(exclude_unset=True)
     if "category" in data and data["category"] is None:
-        raise invalid("body.category", "category cannot be null")
-    if data.get("department_id") is not None and session.exec(scoped(select(Department.id).where(
-            Department.id == data["department_id"]), Department, principal)).first() is None:
-        raise invalid("body.department_id", "No department with this id in your institution.")
+        raise ValidationFailed.for_field("body.category", "category cannot be null")
+    if data.get("department_id") is not None and not exists(session, Department, data["department_id"], principal):
+        raise ValidationFailed.for_field("body.department_id", "No department with this id in your institution.")
     for key, value in data.items():
         setattr(row, key, value)
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="update", resource_type=RESOURCE, resource_id=row.id)
-    return to_public(session, row)
+    return _save(session, principal, row, action="update")
 
 
 def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID,
@@ -250,10 +250,7 @@ def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.
     row = _decidable(session, principal, proposal_id, if_match)
     _expect(row, ProposalStatus.received, "taken under consideration")
     row.status = ProposalStatus.under_consideration
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="consider", resource_type=RESOURCE, resource_id=row.id)
-    return to_public(session, row)
+    return _save(session, principal, row, action="consider")
 
 
 def _answered(session: Session, row: Proposal) -> None:
@@ -271,17 +268,15 @@ def accept_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
     found = session.exec(scoped(select(PlanItem, Plan).join(Plan, Plan.id == PlanItem.plan_id)
                                 .where(PlanItem.id == data.plan_item_id), PlanItem, principal)).first()
     if found is None:
-        raise invalid("body.plan_item_id", "No plan item with this id in your institution.")
+        raise ValidationFailed.for_field("body.plan_item_id", "No plan item with this id in your institution.")
     item, plan = found
     if plan.status in (PlanStatus.superseded, PlanStatus.closed):
         raise Conflict(f"That item belongs to a {plan.status} plan; name an item of a current plan.")
     row.status, row.plan_item_id = ProposalStatus.accepted, item.series_id
     row.decided_at, row.decided_by_id, row.rejection_reason = utcnow(), principal.subject_id, None
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="accept", resource_type=RESOURCE, resource_id=row.id)
+    out = _save(session, principal, row, action="accept")
     _answered(session, row)
-    return to_public(session, row)
+    return out
 
 
 def reject_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, reason: str,
@@ -290,8 +285,6 @@ def reject_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
     _expect(row, ProposalStatus.under_consideration, "rejected")
     row.status, row.rejection_reason = ProposalStatus.rejected, reason
     row.decided_at, row.decided_by_id = utcnow(), principal.subject_id
-    session.add(row)
-    session.flush()
-    audit(session, principal, action="reject", resource_type=RESOURCE, resource_id=row.id)
+    out = _save(session, principal, row, action="reject")
     _answered(session, row)
-    return to_public(session, row)
+    return out

@@ -209,6 +209,13 @@ class TestReadAndUpdate:
                                                       AuditEvent.action == "update")).all()
         assert len(audit) == 1
 
+    def test_a_period_change_keeps_the_plans_under_it_inside(self, client, world, session):
+        annual = make_plan(session, world, items=0)
+        make_plan(session, world, kind=PlanKind.quarterly, period="2026-Q1", parent_id=annual.id)
+        r = client.patch(f"{PLANS}/{annual.id}", json={"period": "2027"},
+                         headers=world.headers(Role.quality_lead, **if_match(1)))
+        assert r.status_code == 422 and "under this one" in r.json()["detail"]
+
     def test_a_department_head_edits_only_their_departments_plan(self, client, world, session):
         annual = make_plan(session, world)
         dept = make_plan(session, world, kind=PlanKind.department)
