@@ -53,6 +53,8 @@ def _current(ctx, kind: PlanKind) -> tuple[Plan | None, date | None, list[date]]
 def cycle_provider(ctx) -> tuple[CycleSection, list[Obligation]]:
     session, inst_id, year = ctx.session, ctx.institution.id, ctx.year
     annual, annual_approved_on, annual_reviews = _current(ctx, PlanKind.annual)
+    if annual_approved_on is not None and annual_approved_on > ctx.as_of:
+        annual_approved_on = None  # judged as of a day before the approval
     _, competence_approved_on, competence_reviews = _current(ctx, PlanKind.competence_development)
     done, due = items_done_on_time(session, inst_id, ctx.start, ctx.until)
     # Proposals for the year's plans: meant for it, or received in it without a year named.
