@@ -31,9 +31,15 @@ from bench.run import bench_tokens, prepare_database
 
 
 def worker_pids(supervisor_pid: int) -> list[int]:
+    """The supervisor's worker processes: its children that run a worker (spawn_main), not the
+    multiprocessing resource tracker, which is a child too (killing it would test nothing)."""
+    pids = []
     with contextlib.suppress(FileNotFoundError):
-        return [int(p) for p in Path(f"/proc/{supervisor_pid}/task/{supervisor_pid}/children").read_text().split()]
-    return []
+        for pid in Path(f"/proc/{supervisor_pid}/task/{supervisor_pid}/children").read_text().split():
+            with contextlib.suppress(FileNotFoundError):
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    pids.append(int(pid))
+    return pids
 
 
 def f1_sigkill(url: str, env: dict, data, tokens: dict, writes: int = 3000) -> dict:
