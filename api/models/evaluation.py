@@ -203,6 +203,25 @@ class MeasureEvidence(IdMixin, TenantMixin, table=True):
     created_by_id: uuid.UUID | None = Field(default=None)
 
 
+# ---- published annual reports --------------------------------------------------------------------
+
+
+class PublishedReport(IdMixin, TenantMixin, table=True):
+    """An annual report as the director published it: the content frozen at that moment, so what
+    the municipality and the public read does not change when later data does. Publishing again
+    (a correction) adds the next revision; earlier revisions stay readable."""
+
+    __tablename__ = "published_reports"
+    __table_args__ = (sa.UniqueConstraint("institution_id", "year", "revision"),)
+
+    year: int
+    revision: int = Field(default=1)
+    note: str | None = Field(default=None, max_length=2000)
+    content: dict[str, Any] = Field(sa_type=sa.JSON)
+    published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    published_by_id: uuid.UUID | None = Field(default=None)
+
+
 # ---- webhooks ------------------------------------------------------------------------------------
 
 
@@ -224,6 +243,9 @@ class WebhookSubscription(IdMixin, TimestampMixin, VersionedMixin, table=True):
     url: str = Field(max_length=2000)
     events: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     secret: str = Field(max_length=100)
+    #: After a rotation, deliveries are signed with this secret too until `previous_secret_expires_at`.
+    previous_secret: str | None = Field(default=None, max_length=100)
+    previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active: bool = Field(default=True)
     description: str | None = Field(default=None, max_length=500)
     created_by_id: uuid.UUID | None = Field(default=None)

@@ -63,10 +63,12 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render(report: AnnualReport) -> str:
+def render(report: AnnualReport, published: str | None = None) -> str:
+    """The printable page; `published` is the line saying which published revision this is."""
     c = report.cycle
     sections = [
         f"<h1>{escape(report.institution_name)} — metinė ataskaita / annual report {report.year}</h1>",
+        *([f"<p class=\"published\">{escape(published)}</p>"] if published else []),
         f"<p>Etapas / stage: <b>{escape(c.stage_lt)}</b> ({escape(c.stage)}); vėluojančių prievolių / overdue "
         f"obligations: <b>{c.overdue}</b>. Parengta / generated {report.generated_at:%Y-%m-%d %H:%M} UTC.</p>",
         "<h2>Prievolių kalendorius / Compliance calendar</h2>",

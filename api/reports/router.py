@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.db import SessionDep
 from api.errors import problem_responses
-from api.reports import html, service
-from api.reports.schemas import AnnualReport
+from api.pagination import CursorQuery, LimitQuery, Page, sort_query
+from api.reports import html, publishing, service
+from api.reports.schemas import AnnualReport, PublishedReportPublic, PublishedReportSummary, ReportPublish
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 
@@ -37,3 +38,53 @@ def read_annual_report(
     if format == "html":
         return HTMLResponse(html.render(report))
     return report
+
+
+_HTML = {200: {"content": {"text/html": {"schema": {"type": "string"}}},
+               "description": "JSON, or a printable HTML page with `format=html`"}}
+FormatQuery = Annotated[Literal["json", "html"], Query(description="`html` for the printable page")]
+
+
+@router.post("/annual/publish", summary="Publish an institution's annual report", status_code=status.HTTP_201_CREATED,
+             response_model=PublishedReportPublic, responses=problem_responses(404, 409))
+def publish_annual_report(
+    principal: Authorized[Scope.reports_publish], session: SessionDep, body: ReportPublish, response: Response,
+) -> PublishedReportPublic:
+    """The director freezes the year's report as it stands now. Publishing the same year again (a
+    correction) adds the next `revision`; earlier revisions stay readable. Subscribers of the
+    institution and of its municipality receive `report.published` with the report's id and URL."""
+    published = publishing.publish(session, principal, body)
+    response.headers["Location"] = f"/api/v1/reports/published/{published.id}"
+    return published
+
+
+@router.get("/published", summary="List published annual reports", response_model=Page[PublishedReportSummary])
+def list_published_reports(
+    principal: Authorized[Scope.reports_read],
+    session: SessionDep,
+    institution_id: uuid.UUID | None = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    latest: Annotated[bool, Query(description="Only the newest revision of each institution's year")] = False,
+    sort: Annotated[str, sort_query(["published_at", "year"], "-published_at")] = "-published_at",
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+) -> Page[PublishedReportSummary]:
+    """Your institution's, or a municipality's institutions'. Without the content; read one for it."""
+    items, next_cursor = publishing.list_published(session, principal, institution_id=institution_id, year=year,
+                                                   latest_only=latest, sort=sort, limit=limit, cursor=cursor)
+    return Page(items=items, next_cursor=next_cursor, limit=limit)
+
+
+@router.get("/published/{report_id}", summary="Read a published annual report", response_model=PublishedReportPublic,
+            responses={**_HTML, **problem_responses(404)})
+def read_published_report(
+    principal: Authorized[Scope.reports_read], session: SessionDep, report_id: uuid.UUID, format: FormatQuery = "json",
+) -> PublishedReportPublic | HTMLResponse:
+    """The report exactly as published, whatever has changed since."""
+    published = publishing.read_published(session, principal, report_id)
+    if format == "html":
+        line = (f"Paskelbta / published {published.published_at:%Y-%m-%d %H:%M} UTC, leidimas / revision "
+                f"{published.revision}" + ("" if published.latest else " — yra naujesnis / superseded")
+                + (f". {published.note}" if published.note else ""))
+        return HTMLResponse(html.render(published.report, published=line))
+    return published

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from api.cycles.schemas import CycleView
 from api.measures.schemas import MeasuredEffect
-from api.schemas import PublicModel
+from api.schemas import PublicModel, RequestModel
 
 
 class TrendPoint(PublicModel):
@@ -65,3 +65,26 @@ class AnnualReport(PublicModel):
     surveys: list[SurveyResult]
     measures: list[MeasureLine]
     swot: dict[str, list[str]] = Field(description="Quadrant → the items' texts, in order")
+
+
+class ReportPublish(RequestModel):
+    institution_id: uuid.UUID
+    year: int = Field(ge=2000, le=2100, description="The current year or an earlier one")
+    note: str | None = Field(default=None, max_length=2000, description=(
+        "What this revision is, e.g. the correction it makes to the previous one"),
+        examples=["Patvirtinta direktoriaus įsakymu / approved by the director's order"])
+
+
+class PublishedReportSummary(PublicModel):
+    id: uuid.UUID
+    institution_id: uuid.UUID
+    year: int
+    revision: int = Field(description="1 for the first publication of the year; each correction adds one")
+    note: str | None
+    published_at: datetime
+    published_by_id: uuid.UUID | None
+    latest: bool = Field(description="Whether no later revision of the same year's report exists")
+
+
+class PublishedReportPublic(PublishedReportSummary):
+    report: AnnualReport = Field(description="The report as it stood when published; later data does not change it")

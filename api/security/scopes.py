@@ -96,6 +96,7 @@ class Scope(StrEnum):
     measures_approve = "measures:approve"
     cycles_read = "cycles:read"
     reports_read = "reports:read"
+    reports_publish = "reports:publish"
     webhooks_manage = "webhooks:manage"
 
 
@@ -123,7 +124,7 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     }),
     Role.director: frozenset(_LEADERSHIP | {
         S.institutions_write, S.departments_write, S.users_write, S.clients_read, S.clients_write,
-        S.plans_approve, S.recipients_erase, S.indicators_publish, S.measures_approve,
+        S.plans_approve, S.recipients_erase, S.indicators_publish, S.measures_approve, S.reports_publish,
         S.webhooks_manage, S.municipalities_read,
     }),
     Role.quality_lead: frozenset(_LEADERSHIP | {S.municipalities_read}),

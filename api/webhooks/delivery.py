@@ -27,7 +27,7 @@ from api.config import Settings
 from api.db import open_session
 from api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.types import utcnow
-from api.webhooks.outbox import SIGNATURE_HEADER, sign
+from api.webhooks.outbox import SIGNATURE_HEADER, signature
 
 logger = logging.getLogger("ciklas.webhooks")
 
@@ -57,7 +57,7 @@ class DeliveryPolicy:
 class _Claimed:
     delivery_id: uuid.UUID
     url: str
-    secret: str
+    secrets: list[str]
     event: str
     body: str
     attempt: int
@@ -76,7 +76,11 @@ def _claim(engine: sa.Engine, now: datetime, policy: DeliveryPolicy, limit: int)
         for delivery, subscription in session.exec(stmt).all():
             delivery.next_attempt_at = lease
             session.add(delivery)
-            claimed.append(_Claimed(delivery.id, subscription.url, subscription.secret, delivery.event, delivery.body,
+            secrets = [subscription.secret]
+            if subscription.previous_secret and subscription.previous_secret_expires_at and \
+                    subscription.previous_secret_expires_at > now:
+                secrets.append(subscription.previous_secret)
+            claimed.append(_Claimed(delivery.id, subscription.url, secrets, delivery.event, delivery.body,
                                     delivery.attempts + 1))
         session.commit()
         return claimed
@@ -105,7 +109,7 @@ def _post(client: httpx.Client, item: _Claimed, policy: DeliveryPolicy) -> tuple
     started = time.monotonic()
     try:
         response = client.post(item.url, content=body, headers={
-            "Content-Type": "application/json", SIGNATURE_HEADER: sign(item.secret, body),
+            "Content-Type": "application/json", SIGNATURE_HEADER: signature(item.secrets, body),
             "X-Ciklas-Event": item.event, "X-Ciklas-Delivery": str(item.delivery_id),
             "User-Agent": "Ciklas-Webhooks/1.0",
         })

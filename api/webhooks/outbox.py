@@ -32,6 +32,12 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def signature(secrets: list[str], body: bytes) -> str:
+    """The header for a delivery: one `sha256=` signature per valid secret, comma-separated, the
+    current secret's first. Two appear only during a rotation's overlap."""
+    return ",".join(sign(secret, body) for secret in secrets)
+
+
 def emit(session: Session, event: str, institution_id: uuid.UUID, payload: dict[str, Any]) -> list[WebhookDelivery]:
     """Queue `event` about `institution_id` for every active subscription of the institution or of
     its municipality that asked for it. Flushes nothing; the request's commit sends it."""

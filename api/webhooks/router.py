@@ -21,6 +21,7 @@ from api.webhooks import service
 from api.webhooks.outbox import EVENTS
 from api.webhooks.schemas import (
     DeliveryPublic,
+    SecretRotation,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
@@ -85,6 +86,20 @@ def update_webhook(
     row = service.update_subscription(session, principal, webhook_id, body, if_match)
     set_etag(response, row.version)
     return SubscriptionPublic.model_validate(row)
+
+
+@router.post("/{webhook_id}/rotate-secret", summary="Rotate a webhook subscription's signing secret",
+             response_model=SubscriptionCreated, responses=_WRITE)
+def rotate_webhook_secret(
+    principal: Authorized[Scope.webhooks_manage], session: SessionDep, webhook_id: uuid.UUID,
+    body: SecretRotation, if_match: IfMatch, response: Response,
+) -> SubscriptionCreated:
+    """Answers the new `secret`, shown once. For `overlap_hours` every delivery carries two
+    signatures, `X-Ciklas-Signature: sha256=<new>,sha256=<old>`, so the receiver can switch to the new
+    secret at its own pace; `overlap_hours: 0` retires the old secret at once."""
+    rotated = service.rotate_secret(session, principal, webhook_id, body, if_match)
+    set_etag(response, rotated.version)
+    return rotated
 
 
 @router.delete("/{webhook_id}", summary="Delete a webhook subscription", status_code=status.HTTP_204_NO_CONTENT,

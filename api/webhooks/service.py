@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -16,9 +17,11 @@ from api.errors import NotFound, ValidationFailed
 from api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.pagination import paginate
 from api.security.principal import Principal
+from api.types import utcnow
 from api.webhooks.schemas import (
     AttemptPublic,
     DeliveryPublic,
+    SecretRotation,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionUpdate,
@@ -87,6 +90,25 @@ def update_subscription(session: Session, principal: Principal, webhook_id: uuid
     audit(session, principal, action="update", resource_type=RESOURCE, resource_id=row.id,
           institution_id=row.institution_id)
     return row
+
+
+def rotate_secret(session: Session, principal: Principal, webhook_id: uuid.UUID, data: SecretRotation,
+                  if_match: str) -> SubscriptionCreated:
+    """A new secret, shown once. The old one keeps signing deliveries (as a second signature) for
+    `overlap_hours`; a secret retired by an earlier rotation is dropped."""
+    row = get_subscription(session, principal, webhook_id)
+    check_if_match(if_match, row.version)
+    if data.overlap_hours:
+        row.previous_secret = row.secret
+        row.previous_secret_expires_at = utcnow() + timedelta(hours=data.overlap_hours)
+    else:
+        row.previous_secret, row.previous_secret_expires_at = None, None
+    row.secret = secrets.token_hex(32)
+    session.add(row)
+    flush_or_conflict(session, "The subscription could not be stored.")
+    audit(session, principal, action="rotate_secret", resource_type=RESOURCE, resource_id=row.id,
+          institution_id=row.institution_id)
+    return SubscriptionCreated.model_validate(row)
 
 
 def delete_subscription(session: Session, principal: Principal, webhook_id: uuid.UUID, if_match: str) -> None:

@@ -84,6 +84,7 @@ MAKERS = {
 BODIES = {
     "carry_improvement_measure_into_plan": {"plan_id": "0192f3b0-0000-7000-8000-000000000000"},
     "update_webhook": {"active": False},
+    "rotate_webhook_secret": {"overlap_hours": 1},
     "update_assessment": {"summary": "x"},
     "rate_assessment_criterion": {"criterion_id": "0192f3b0-0000-7000-8000-000000000000", "score": 1},
     "add_assessment_finding": {"kind": "strength", "text": "x"},
