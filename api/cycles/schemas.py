@@ -39,6 +39,6 @@ class CycleView(PublicModel):
                                      "October, improvement in December; closed after the year.")
     stage_lt: str
     sections: dict[str, CycleSection] = Field(
-        description="plans, care_plans, surveys, indicators, assessments, measures")
+        description="plans, care_plans, surveys, indicators, assessments, measures, reports")
     calendar: list[Obligation] = Field(description="The compliance calendar, by due date.")
     overdue: int = Field(description="How many obligations are overdue.")

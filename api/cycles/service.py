@@ -151,6 +151,7 @@ PROVIDERS: dict[str, Provider] = {
     "indicators": indicators_provider,
     "assessments": _optional("api.assessments.cycle"),
     "measures": _optional("api.measures.cycle"),
+    "reports": _optional("api.reports.cycle"),
 }
 
 

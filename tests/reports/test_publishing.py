@@ -128,3 +128,19 @@ def test_report_published_reaches_institution_and_municipality(client, world, se
     assert deliveries(client, world, own)[0]["status"] == "delivered"
     assert deliveries(client, world, muni, Role.municipality_analyst)[0]["status"] == "delivered"
     assert deliveries(client, world, other, Role.municipality_analyst, "c") == []
+
+
+def test_the_cycle_shows_the_publication_as_of_its_day(client, world, session):
+    year = today().year - 1
+    cycle = f"/api/v1/cycles/{world.a.institution.id}/{year}"
+    r = client.get(cycle, headers=world.headers(Role.municipality_analyst))
+    assert r.json()["sections"]["reports"] == {"available": True, "figures": {
+        "annual_report_published": False, "revisions": 0, "last_published_at": None}}
+    assert publish(client, world, year).status_code == 201
+    second = publish(client, world, year, note="Pataisa").json()
+    r = client.get(cycle, headers=world.headers(Role.municipality_analyst))
+    figures = r.json()["sections"]["reports"]["figures"]
+    assert (figures["annual_report_published"], figures["revisions"]) == (True, 2)
+    assert figures["last_published_at"][:19] == second["published_at"][:19]
+    r = client.get(cycle, params={"as_of": f"{year}-12-31"}, headers=world.headers(Role.municipality_analyst))
+    assert r.json()["sections"]["reports"]["figures"]["revisions"] == 0  # published after that day
