@@ -39,8 +39,11 @@ def wait_ready(url: str, path: str = "/healthz", timeout: float = 30.0) -> None:
 
 
 @contextlib.contextmanager
-def serve(app: str, env: dict[str, str], *, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run `uvicorn app` on a free loopback port; yields (base_url, process)."""
+def serve(app: str, env: dict[str, str], *, workers: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `uvicorn app` on a free loopback port; yields (base_url, process). Without `workers`,
+    as many as `python -m bench.run --workers` asked for (CIKLAS_BENCH_WORKERS, default 1): the API
+    and the limit app get the same number."""
+    workers = workers or int(os.environ.get("CIKLAS_BENCH_WORKERS", "1"))
     port = free_port()
     cmd = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
            "--log-level", "warning", "--no-access-log"]

@@ -136,9 +136,11 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS))
     parser.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the API and of the limit app")
     args = parser.parse_args()
+    os.environ["CIKLAS_BENCH_WORKERS"] = str(args.workers)
     print(json.dumps({"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
-                      "date": datetime.now(UTC).isoformat(timespec="seconds")}))
+                      "workers": args.workers, "date": datetime.now(UTC).isoformat(timespec="seconds")}))
     key = generate_private_key_pem()
     for kind in args.db.split(","):
         with tempfile.TemporaryDirectory() as tmp:
