@@ -12,7 +12,7 @@ import importlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -21,6 +21,7 @@ from api.cycles.schemas import CycleSection, CycleView, Obligation
 from api.models import CarePlan, CarePlanKind, CarePlanStatus, IndicatorValue, Institution, InstitutionKind, ValueStatus
 from api.security.principal import Principal
 from api.tenancy import get_or_404
+from api.types import start_of_day_utc
 
 STAGE_LT = {"not_started": "nepradėtas", "planning": "planavimas", "delivery": "paslaugų teikimas",
             "evaluation": "vertinimas", "improvement": "tobulinimas", "closed": "užbaigtas"}
@@ -53,10 +54,6 @@ class Context:
 
 
 Provider = Callable[[Context], tuple[CycleSection, list[Obligation]]]
-
-
-def _instant(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def care_plans_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
@@ -108,7 +105,8 @@ def indicators_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
     def published_between(first: date, last: date) -> int:
         return int(ctx.session.execute(sa.select(sa.func.count(IndicatorValue.id)).where(
             IndicatorValue.institution_id == inst_id, IndicatorValue.status == ValueStatus.published.value,
-            IndicatorValue.published_at >= _instant(first), IndicatorValue.published_at < _instant(last),
+            IndicatorValue.published_at >= start_of_day_utc(first),
+            IndicatorValue.published_at < start_of_day_utc(last),
         )).scalar_one())
 
     of_year = int(ctx.session.execute(sa.select(sa.func.count(IndicatorValue.id)).where(

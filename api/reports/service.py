@@ -5,7 +5,7 @@ figures over fewer than 5 respondents are withheld), so a municipality may read 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -44,13 +44,9 @@ from api.reports.schemas import (
 from api.security.principal import Principal
 from api.surveys.aggregates import dimension_score
 from api.tenancy import get_or_404
-from api.types import today, utcnow
+from api.types import start_of_day_utc, today, utcnow
 
 MIN_RESPONDENTS = 5
-
-
-def _instant(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _indicators(session: Session, institution: Institution, year: int) -> list[IndicatorTrend]:
@@ -107,8 +103,8 @@ def _surveys(session: Session, institution: Institution, year: int) -> list[Surv
         .join(Questionnaire, Questionnaire.id == Campaign.questionnaire_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.version_id)
         .outerjoin(counts, counts.c.campaign_id == Campaign.id)
-        .where(Campaign.institution_id == institution.id, Campaign.opens_at < _instant(date(year + 1, 1, 1)),
-               Campaign.closes_at >= _instant(date(year, 1, 1)))
+        .where(Campaign.institution_id == institution.id, Campaign.opens_at < start_of_day_utc(date(year + 1, 1, 1)),
+               Campaign.closes_at >= start_of_day_utc(date(year, 1, 1)))
         .order_by(Campaign.opens_at)).all()
     out = []
     for campaign, kind, dimensions, n in rows:
