@@ -32,9 +32,8 @@ def _institution(session: Session, principal: Principal, institution_id: uuid.UU
     if principal.institution_id is not None:
         institution_id = institution_id or principal.institution_id
     elif institution_id is None:
-        message = "name the institution to compare (institution_id)"
-        raise ValidationFailed(message, errors=[{"field": "query.institution_id", "message": message,
-                                                 "code": "missing"}])
+        raise ValidationFailed.for_field("query.institution_id", "name the institution to compare (institution_id)",
+                                         "missing")
     return get_or_404(session, Institution, institution_id, principal, what="institution")
 
 
