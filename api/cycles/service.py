@@ -75,16 +75,20 @@ def care_plans_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
                                                     CarePlan.kind == CarePlanKind.ispp.value)).scalar_one() > 0
     if uses_ispp:
         # ISPPs are renewed monthly: every month, every active ISPP of that month has its successor.
+        # One query for the year: the ISPPs' periods (grouped, as most share their month), counted
+        # per month here, which is the same on SQLite and PostgreSQL.
+        periods = ctx.session.execute(sa.select(CarePlan.period_start, CarePlan.period_end, sa.func.count(CarePlan.id))
+            .where(CarePlan.institution_id == inst_id, CarePlan.kind == CarePlanKind.ispp.value,
+                   CarePlan.status.in_([CarePlanStatus.active.value, CarePlanStatus.replaced.value,
+                                        CarePlanStatus.closed.value]),
+                   CarePlan.period_start < date(ctx.year + 1, 1, 1), CarePlan.period_end >= ctx.start)
+            .group_by(CarePlan.period_start, CarePlan.period_end)).all()
         for month in range(1, 13):
             first = date(ctx.year, month, 1)
             if first > ctx.as_of:
                 break
             last = date(ctx.year + month // 12, month % 12 + 1, 1)
-            ending = ctx.session.execute(sa.select(sa.func.count(CarePlan.id)).where(
-                CarePlan.institution_id == inst_id, CarePlan.kind == CarePlanKind.ispp.value,
-                CarePlan.status.in_([CarePlanStatus.active.value, CarePlanStatus.replaced.value,
-                                     CarePlanStatus.closed.value]),
-                CarePlan.period_start < last, CarePlan.period_end >= first)).scalar_one()
+            ending = sum(n for start, end, n in periods if start < last and end >= first)
             obligations.append(Obligation(
                 code=f"ispp_month_{ctx.year}_{month:02d}", title_lt=f"ISPP atnaujinti ({ctx.year}-{month:02d})",
                 title_en=f"ISPPs renewed monthly ({ctx.year}-{month:02d})", due_date=first,
