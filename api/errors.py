@@ -123,9 +123,12 @@ class ValidationFailed(ApiError):
         self.errors = errors or []
 
     @classmethod
-    def for_field(cls, field: str, message: str, code: str = "invalid") -> ValidationFailed:
-        """The one field at fault (`body.period`, `header.Idempotency-Key`) and why."""
-        return cls(message, errors=[{"field": field, "message": message, "code": code}])
+    def for_field(cls, field: str, message: str, code: str = "invalid", *,
+                  detail: str | None = None) -> ValidationFailed:
+        """The one field at fault (`body.period`, `header.Idempotency-Key`) and why; the problem's
+        `detail` repeats the message unless given."""
+        return cls(message if detail is None else detail,
+                   errors=[{"field": field, "message": message, "code": code}])
 
 
 class PreconditionRequired(ApiError):

@@ -53,10 +53,8 @@ def encode_cursor(sort: str, key: Any, id_: uuid.UUID) -> str:
 
 
 def _invalid_cursor() -> ValidationFailed:
-    return ValidationFailed(
-        "The cursor is not valid for this listing.",
-        errors=[{"field": "query.cursor", "message": "invalid cursor", "code": "invalid_cursor"}],
-    )
+    return ValidationFailed.for_field("query.cursor", "invalid cursor", "invalid_cursor",
+                                      detail="The cursor is not valid for this listing.")
 
 
 def decode_cursor(cursor: str, sort: str, python_type: type | None) -> tuple[Any, uuid.UUID]:

@@ -31,6 +31,11 @@ def today() -> date:
     return utcnow().date()
 
 
+def start_of_day_utc(day: date) -> datetime:
+    """Midnight UTC at the start of `day`: the bound to compare a date with a UTC timestamp column."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores UTC; always hands back timezone-aware datetimes, on SQLite as on PostgreSQL."""
 

@@ -44,10 +44,6 @@ from api.types import utcnow
 RESOURCE = "assessment"
 
 
-def invalid(field: str, message: str, code: str = "invalid") -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message, "code": code}])
-
-
 def _institution(principal: Principal) -> uuid.UUID:
     if principal.institution_id is None:
         raise NotFound("Self-assessments belong to an institution.")
@@ -90,10 +86,10 @@ def list_templates(session: Session, principal: Principal, *, kind: TemplateKind
 def create_template(session: Session, principal: Principal, data: TemplateCreate) -> TemplatePublic:
     institution_id = _institution(principal)
     if data.scale_max <= data.scale_min:
-        raise invalid("body.scale_max", "scale_max must be above scale_min")
+        raise ValidationFailed.for_field("body.scale_max", "scale_max must be above scale_min")
     codes = [c.code for c in data.criteria]
     if len(set(codes)) != len(codes):
-        raise invalid("body.criteria", "criterion codes must be unique")
+        raise ValidationFailed.for_field("body.criteria", "criterion codes must be unique")
     template = AssessmentTemplate(institution_id=institution_id, kind=TemplateKind.custom,
                                   **data.model_dump(exclude={"criteria"}))
     session.add(template)
@@ -146,11 +142,12 @@ def create_assessment(session: Session, principal: Principal, data: AssessmentCr
     try:
         template = get_template(session, principal, data.template_id)
     except NotFound as exc:
-        raise invalid("body.template_id", "No assessment template with this id.", "unknown_id") from exc
+        raise ValidationFailed.for_field("body.template_id", "No assessment template with this id.",
+                                         "unknown_id") from exc
     try:
         period = Period.parse(data.period)
     except ValueError as exc:
-        raise invalid("body.period", str(exc), "invalid_period") from exc
+        raise ValidationFailed.for_field("body.period", str(exc), "invalid_period") from exc
     assessment = Assessment(institution_id=institution_id, template_id=template.id, period=period.label,
                             period_start=period.start, summary=data.summary, created_by_id=principal.subject_id)
     session.add(assessment)
@@ -196,11 +193,13 @@ def rate_criterion(session: Session, principal: Principal, assessment_id: uuid.U
     criterion = session.exec(select(AssessmentCriterion).where(
         AssessmentCriterion.id == data.criterion_id, AssessmentCriterion.template_id == assessment.template_id)).first()
     if criterion is None:
-        raise invalid("body.criterion_id", "The criterion is not one of this assessment's template.", "unknown_id")
+        raise ValidationFailed.for_field("body.criterion_id", "The criterion is not one of this assessment's template.",
+                                         "unknown_id")
     template = session.get(AssessmentTemplate, assessment.template_id)
     if not template.scale_min <= data.score <= template.scale_max:
-        raise invalid("body.score", f"score must be between {template.scale_min} and {template.scale_max}",
-                      "out_of_scale")
+        raise ValidationFailed.for_field("body.score",
+                                         f"score must be between {template.scale_min} and {template.scale_max}",
+                                         "out_of_scale")
     rating = session.exec(select(AssessmentRating).where(AssessmentRating.assessment_id == assessment.id,
                                                          AssessmentRating.criterion_id == criterion.id)).first()
     if rating is None:
@@ -240,7 +239,8 @@ def add_finding(session: Session, principal: Principal, assessment_id: uuid.UUID
     if data.criterion_id is not None and session.exec(select(AssessmentCriterion.id).where(
             AssessmentCriterion.id == data.criterion_id,
             AssessmentCriterion.template_id == assessment.template_id)).first() is None:
-        raise invalid("body.criterion_id", "The criterion is not one of this assessment's template.", "unknown_id")
+        raise ValidationFailed.for_field("body.criterion_id", "The criterion is not one of this assessment's template.",
+                                         "unknown_id")
     finding = AssessmentFinding(institution_id=assessment.institution_id, assessment_id=assessment.id,
                                 criterion_id=data.criterion_id, kind=data.kind, text=data.text,
                                 created_by_id=principal.subject_id)

@@ -9,13 +9,13 @@ plan dates, the participation flag), so erasing a recipient leaves the indicator
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.models import Attainment, CareGoal, CarePlan, CarePlanStatus, CareReview
-from api.types import today
+from api.types import start_of_day_utc, today
 
 
 def _pair(row: sa.Row | None) -> tuple[int, int]:
@@ -84,8 +84,8 @@ def plans_reviewed_on_time(session: Session, institution_id: uuid.UUID, period_s
 def plans_with_participation(session: Session, institution_id: uuid.UUID, period_start: date,
                              period_end: date) -> tuple[int, int]:
     """Plans activated in the period in which the recipient took part / all plans activated in it."""
-    start = datetime.combine(period_start, time.min, tzinfo=UTC)
-    end = datetime.combine(period_end + timedelta(days=1), time.min, tzinfo=UTC)
+    start = start_of_day_utc(period_start)
+    end = start_of_day_utc(period_end + timedelta(days=1))
     stmt = sa.select(
         sa.func.sum(sa.case((CarePlan.participated.is_(True), 1), else_=0)),
         sa.func.count(CarePlan.id),

@@ -20,11 +20,11 @@ from api.care_plans.schemas import (
     ServiceCreate,
     ServicePublic,
 )
-from api.care_plans.service import invalid, load_plan, require_editable, touch
+from api.care_plans.service import load_plan, require_editable, touch
 from api.care_plans.trail import audit_care
 from api.concurrency import check_if_match
 from api.crud import flush_or_conflict
-from api.errors import InvalidTransition, NotFound
+from api.errors import InvalidTransition, NotFound, ValidationFailed
 from api.models import CareGoal, CareNeed, CarePlanComment, CarePlanStatus, CareReview, CareReviewGoal, CareService
 from api.pagination import paginate
 from api.security.principal import Principal
@@ -45,7 +45,7 @@ def add_goal(session: Session, principal: Principal, care_plan_id: uuid.UUID, da
     require_editable(plan)
     need = session.get(CareNeed, data.need_id)
     if need is None or need.care_plan_id != plan.id:
-        raise invalid("need_id", "no need with this id in this care plan")
+        raise ValidationFailed.for_field("body.need_id", "no need with this id in this care plan")
     goal = CareGoal(institution_id=plan.institution_id, care_plan_id=plan.id, **data.model_dump())
     session.add(goal)
     touch(session, plan)
@@ -66,7 +66,7 @@ def update_goal(session: Session, principal: Principal, care_plan_id: uuid.UUID,
     changes = data.model_dump(exclude_unset=True)
     for key in ("measure", "baseline", "target", "due_date"):
         if key in changes and changes[key] is None:
-            raise invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     for key, value in changes.items():
         setattr(goal, key, value)
     session.add(goal)
@@ -98,17 +98,17 @@ def add_review(session: Session, principal: Principal, care_plan_id: uuid.UUID, 
     if plan.status != CarePlanStatus.active:
         raise InvalidTransition(f"Only an active care plan is reviewed; this one is {plan.status}.")
     if data.review_date < plan.period_start:
-        raise invalid("review_date", "review_date must not be before the plan's period_start")
+        raise ValidationFailed.for_field("body.review_date", "review_date must not be before the plan's period_start")
     if data.next_review_date is not None and data.next_review_date <= data.review_date:
-        raise invalid("next_review_date", "next_review_date must be after review_date")
+        raise ValidationFailed.for_field("body.next_review_date", "next_review_date must be after review_date")
     goal_ids = [g.goal_id for g in data.goals]
     if len(set(goal_ids)) != len(goal_ids):
-        raise invalid("goals", "each goal may be assessed once per review")
+        raise ValidationFailed.for_field("body.goals", "each goal may be assessed once per review")
     goals = {g.id: g for g in session.exec(select(CareGoal).where(
         CareGoal.care_plan_id == plan.id, CareGoal.id.in_(goal_ids))).all()} if goal_ids else {}
     for i, assessment in enumerate(data.goals):
         if assessment.goal_id not in goals:
-            raise invalid(f"goals.{i}.goal_id", "no goal with this id in this care plan")
+            raise ValidationFailed.for_field(f"body.goals.{i}.goal_id", "no goal with this id in this care plan")
     review = CareReview(institution_id=plan.institution_id, care_plan_id=plan.id, review_date=data.review_date,
                         due_date=plan.next_review_date, participants=data.participants, notes=data.notes,
                         next_review_date=data.next_review_date, reviewed_by_id=principal.subject_id)

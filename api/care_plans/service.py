@@ -50,10 +50,6 @@ OPEN_ATTAINMENTS = (Attainment.not_started, Attainment.progressing, Attainment.n
 EDITABLE = (CarePlanStatus.draft, CarePlanStatus.active)
 
 
-def invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
-
-
 def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
@@ -116,10 +112,10 @@ def create_care_plan(session: Session, principal: Principal, data: CarePlanCreat
     period_end = data.period_end
     if period_end is None:
         if data.kind is not CarePlanKind.ispp:
-            raise invalid("period_end", "period_end is required for isgp and ipp plans")
+            raise ValidationFailed.for_field("body.period_end", "period_end is required for isgp and ipp plans")
         period_end = month_end(data.period_start)
     if period_end < data.period_start:
-        raise invalid("period_end", "period_end must not be before period_start")
+        raise ValidationFailed.for_field("body.period_end", "period_end must not be before period_start")
     plan = CarePlan(institution_id=recipient.institution_id, recipient_id=recipient.id, kind=data.kind,
                     period_start=data.period_start, period_end=period_end, created_by_id=principal.subject_id)
     session.add(plan)
@@ -137,11 +133,11 @@ def update_care_plan(session: Session, principal: Principal, care_plan_id: uuid.
     data = patch.model_dump(exclude_unset=True)
     for key in ("period_start", "period_end"):
         if key in data and data[key] is None:
-            raise invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     for key, value in data.items():
         setattr(plan, key, value)
     if plan.period_end < plan.period_start:
-        raise invalid("period_end", "period_end must not be before period_start")
+        raise ValidationFailed.for_field("body.period_end", "period_end must not be before period_start")
     touch(session, plan)
     session.flush()
     return to_public(session, plan)
@@ -160,14 +156,15 @@ def activate_care_plan(session: Session, principal: Principal, care_plan_id: uui
     if session.exec(select(CareGoal.id).where(CareGoal.care_plan_id == plan.id)).first() is None:
         raise InvalidTransition("A care plan needs at least one goal with a measurable result before activation.")
     if data.next_review_date < plan.period_start:
-        raise invalid("next_review_date", "next_review_date must not be before the plan's period_start")
+        raise ValidationFailed.for_field("body.next_review_date",
+                                         "next_review_date must not be before the plan's period_start")
     part = data.participation
     if part.participated and part.participated_on is None:
-        raise invalid("participation.participated_on",
-                      "participated_on is required when the recipient participated")
+        raise ValidationFailed.for_field("body.participation.participated_on",
+                                         "participated_on is required when the recipient participated")
     if not part.participated and not (part.non_participation_reason or "").strip():
-        raise invalid("participation.non_participation_reason",
-                      "non_participation_reason is required when the recipient did not participate")
+        raise ValidationFailed.for_field("body.participation.non_participation_reason",
+                                         "non_participation_reason is required when the recipient did not participate")
     session.exec(sa.update(CarePlan).where(
         CarePlan.recipient_id == plan.recipient_id, CarePlan.kind == plan.kind, CarePlan.id != plan.id,
         CarePlan.status == CarePlanStatus.active,

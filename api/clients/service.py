@@ -19,10 +19,6 @@ from api.security.principal import Principal
 from api.tenancy import get_or_404, scoped
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
-
-
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
@@ -45,16 +41,16 @@ def create_client(session: Session, principal: Principal, data: ClientCreate) ->
         if not principal.is_platform_admin:
             raise Forbidden("Only a platform administrator creates municipality clients.")
         if institution_id is not None:
-            raise _invalid("institution_id", "a municipality client belongs to a municipality")
+            raise ValidationFailed.for_field("body.institution_id", "a municipality client belongs to a municipality")
         if municipality_id is None or session.get(Municipality, municipality_id) is None:
-            raise _invalid("municipality_id", "an existing municipality is required")
+            raise ValidationFailed.for_field("body.municipality_id", "an existing municipality is required")
     else:
         institution_id = institution_id or principal.institution_id
         if municipality_id is not None:
-            raise _invalid("municipality_id", "a feedback device belongs to an institution")
+            raise ValidationFailed.for_field("body.municipality_id", "a feedback device belongs to an institution")
         visible = scoped(select(Institution.id).where(Institution.id == institution_id), Institution, principal)
         if institution_id is None or session.exec(visible).first() is None:
-            raise _invalid("institution_id", "an institution you manage is required")
+            raise ValidationFailed.for_field("body.institution_id", "an institution you manage is required")
     secret = new_secret()
     row = ApiClient(client_id=f"cik_{secrets.token_hex(8)}", secret_hash=hash_password(secret), name=data.name,
                     role=data.role, institution_id=institution_id, municipality_id=municipality_id)
@@ -69,9 +65,9 @@ def update_client(session: Session, principal: Principal, client_id: uuid.UUID, 
                   if_match: str) -> ApiClient:
     row = get_client(session, principal, client_id)
     if patch.model_dump(exclude_unset=True).get("name", "") is None:
-        raise _invalid("name", "name cannot be null")
+        raise ValidationFailed.for_field("body.name", "name cannot be null")
     if "is_active" in patch.model_fields_set and patch.is_active is None:
-        raise _invalid("is_active", "is_active cannot be null")
+        raise ValidationFailed.for_field("body.is_active", "is_active cannot be null")
     apply_patch(session, row, patch, if_match, conflict="Conflicting client.")
     audit(session, principal, action="update", resource_type="api_client", resource_id=row.id,
           institution_id=row.institution_id)

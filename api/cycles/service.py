@@ -12,7 +12,7 @@ import importlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -21,6 +21,7 @@ from api.cycles.schemas import CycleSection, CycleView, Obligation
 from api.models import CarePlan, CarePlanKind, CarePlanStatus, IndicatorValue, Institution, InstitutionKind, ValueStatus
 from api.security.principal import Principal
 from api.tenancy import get_or_404
+from api.types import start_of_day_utc
 
 STAGE_LT = {"not_started": "nepradėtas", "planning": "planavimas", "delivery": "paslaugų teikimas",
             "evaluation": "vertinimas", "improvement": "tobulinimas", "closed": "užbaigtas"}
@@ -55,10 +56,6 @@ class Context:
 Provider = Callable[[Context], tuple[CycleSection, list[Obligation]]]
 
 
-def _instant(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def care_plans_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
     from api.care_plans.aggregates import goals_achieved, plans_reviewed_on_time, plans_with_participation
 
@@ -78,16 +75,20 @@ def care_plans_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
                                                     CarePlan.kind == CarePlanKind.ispp.value)).scalar_one() > 0
     if uses_ispp:
         # ISPPs are renewed monthly: every month, every active ISPP of that month has its successor.
+        # One query for the year: the ISPPs' periods (grouped, as most share their month), counted
+        # per month here, which is the same on SQLite and PostgreSQL.
+        periods = ctx.session.execute(sa.select(CarePlan.period_start, CarePlan.period_end, sa.func.count(CarePlan.id))
+            .where(CarePlan.institution_id == inst_id, CarePlan.kind == CarePlanKind.ispp.value,
+                   CarePlan.status.in_([CarePlanStatus.active.value, CarePlanStatus.replaced.value,
+                                        CarePlanStatus.closed.value]),
+                   CarePlan.period_start < date(ctx.year + 1, 1, 1), CarePlan.period_end >= ctx.start)
+            .group_by(CarePlan.period_start, CarePlan.period_end)).all()
         for month in range(1, 13):
             first = date(ctx.year, month, 1)
             if first > ctx.as_of:
                 break
             last = date(ctx.year + month // 12, month % 12 + 1, 1)
-            ending = ctx.session.execute(sa.select(sa.func.count(CarePlan.id)).where(
-                CarePlan.institution_id == inst_id, CarePlan.kind == CarePlanKind.ispp.value,
-                CarePlan.status.in_([CarePlanStatus.active.value, CarePlanStatus.replaced.value,
-                                     CarePlanStatus.closed.value]),
-                CarePlan.period_start < last, CarePlan.period_end >= first)).scalar_one()
+            ending = sum(n for start, end, n in periods if start < last and end >= first)
             obligations.append(Obligation(
                 code=f"ispp_month_{ctx.year}_{month:02d}", title_lt=f"ISPP atnaujinti ({ctx.year}-{month:02d})",
                 title_en=f"ISPPs renewed monthly ({ctx.year}-{month:02d})", due_date=first,
@@ -108,7 +109,8 @@ def indicators_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
     def published_between(first: date, last: date) -> int:
         return int(ctx.session.execute(sa.select(sa.func.count(IndicatorValue.id)).where(
             IndicatorValue.institution_id == inst_id, IndicatorValue.status == ValueStatus.published.value,
-            IndicatorValue.published_at >= _instant(first), IndicatorValue.published_at < _instant(last),
+            IndicatorValue.published_at >= start_of_day_utc(first),
+            IndicatorValue.published_at < start_of_day_utc(last),
         )).scalar_one())
 
     of_year = int(ctx.session.execute(sa.select(sa.func.count(IndicatorValue.id)).where(

@@ -95,10 +95,6 @@ def _own(session: Session, principal: Principal, indicator_id: uuid.UUID, *, pla
     return row
 
 
-def invalid_field(field: str, message: str, code: str = "invalid") -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message, "code": code}])
-
-
 def validate_source(session: Session, *, institution_id: uuid.UUID | None, code: str, periodicity: str,
                     source: dict[str, Any]) -> None:
     """A survey source names exactly one concept or dimension; a formula's inputs exist for the
@@ -106,8 +102,9 @@ def validate_source(session: Session, *, institution_id: uuid.UUID | None, code:
     not in the schema, so they answer 422 `unprocessable` naming the field.)"""
     if source.get("kind") == SourceKind.survey:
         if (source.get("concept_code") is None) == (source.get("dimension_code") is None):
-            raise invalid_field("body.source.concept_code", "name exactly one of concept_code and dimension_code",
-                                "exactly_one")
+            raise ValidationFailed.for_field("body.source.concept_code",
+                                             "name exactly one of concept_code and dimension_code",
+                                             "exactly_one")
         return
     if source.get("kind") != SourceKind.formula:
         return
@@ -117,13 +114,14 @@ def validate_source(session: Session, *, institution_id: uuid.UUID | None, code:
             continue
         field = f"body.source.{part}"
         if ref == code:
-            raise invalid_field(field, "a formula cannot refer to its own indicator", "self_reference")
+            raise ValidationFailed.for_field(field, "a formula cannot refer to its own indicator", "self_reference")
         scope = usable_by(institution_id) if institution_id else Indicator.institution_id.is_(None)
         found = session.exec(select(Indicator.periodicity).where(Indicator.code == ref, scope)).first()
         if found is None:
-            raise invalid_field(field, f"no indicator with the code {ref}", "not_found")
+            raise ValidationFailed.for_field(field, f"no indicator with the code {ref}", "not_found")
         if found != periodicity:
-            raise invalid_field(field, f"{ref} is measured per {found}, not per {periodicity}", "periodicity_mismatch")
+            raise ValidationFailed.for_field(field, f"{ref} is measured per {found}, not per {periodicity}",
+                                             "periodicity_mismatch")
 
 
 def _code_taken(session: Session, code: str, institution_id: uuid.UUID | None) -> bool:
@@ -158,11 +156,11 @@ def update_indicator(session: Session, principal: Principal, indicator_id: uuid.
     changes = patch.model_dump(exclude_unset=True, exclude={"source"})
     for key, value in changes.items():
         if value is None and key in ("name_lt", "name_en", "unit", "direction", "active"):
-            raise invalid_field(f"body.{key}", "may not be null", "null")
+            raise ValidationFailed.for_field(f"body.{key}", "may not be null", "null")
         setattr(row, key, value)
     if "source" in patch.model_fields_set:
         if patch.source is None:
-            raise invalid_field("body.source", "may not be null", "null")
+            raise ValidationFailed.for_field("body.source", "may not be null", "null")
         source = patch.source.model_dump()
         validate_source(session, institution_id=row.institution_id, code=row.code, periodicity=row.periodicity,
                         source=source)

@@ -9,6 +9,7 @@ under 3 peers.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -32,9 +33,8 @@ def _institution(session: Session, principal: Principal, institution_id: uuid.UU
     if principal.institution_id is not None:
         institution_id = institution_id or principal.institution_id
     elif institution_id is None:
-        message = "name the institution to compare (institution_id)"
-        raise ValidationFailed(message, errors=[{"field": "query.institution_id", "message": message,
-                                                 "code": "missing"}])
+        raise ValidationFailed.for_field("query.institution_id", "name the institution to compare (institution_id)",
+                                         "missing")
     return get_or_404(session, Institution, institution_id, principal, what="institution")
 
 
@@ -71,9 +71,21 @@ def peer_statistics(session: Session, indicator: Indicator, institution: Institu
                     value: float | None, scope: str) -> PeerStatistics:
     """Median, quartiles and percentile rank over the peers, computed in one SQL statement; no
     peer's value leaves the database."""
+    return peer_statistics_many(session, institution, [(indicator.id, period.start, value)], scope)[
+        (indicator.id, period.start)]
+
+
+def peer_statistics_many(session: Session, institution: Institution,
+                         wanted: Sequence[tuple[uuid.UUID, date, float | None]],
+                         scope: str) -> dict[tuple[uuid.UUID, date], PeerStatistics]:
+    """`peer_statistics` for several (indicator id, period start, the institution's value) at once,
+    in one SQL statement grouped by indicator and period; keyed by (indicator id, period start)."""
+    if not wanted:
+        return {}
+    key = (IndicatorValue.indicator_id, IndicatorValue.period_start)
     peer_filter = [
-        IndicatorValue.indicator_id == indicator.id,
-        IndicatorValue.period_start == period.start,
+        sa.or_(*(sa.and_(IndicatorValue.indicator_id == indicator_id, IndicatorValue.period_start == start)
+                 for indicator_id, start, _ in wanted)),
         IndicatorValue.status == ValueStatus.published,
         IndicatorValue.value.is_not(None),
         sa.not_(values.suppressed_sql()),
@@ -83,28 +95,42 @@ def peer_statistics(session: Session, indicator: Indicator, institution: Institu
     if scope == "municipality":
         peer_filter.append(Institution.municipality_id == institution.municipality_id)
     ranked = (
-        select(IndicatorValue.value.label("value"),
-               sa.func.row_number().over(order_by=IndicatorValue.value).label("rn"),
-               sa.func.count().over().label("n"))
+        select(IndicatorValue.indicator_id.label("indicator_id"), IndicatorValue.period_start.label("period_start"),
+               IndicatorValue.value.label("value"),
+               sa.func.row_number().over(partition_by=key, order_by=IndicatorValue.value).label("rn"),
+               sa.func.count().over(partition_by=key).label("n"))
         .join(Institution, Institution.id == IndicatorValue.institution_id)
         .where(*peer_filter)
         .subquery()
     )
-    if value is None:
-        below = equal = sa.literal(None)
+    # The institution's own value, per group, to rank it among the peers.
+    given = [(sa.and_(ranked.c.indicator_id == indicator_id, ranked.c.period_start == start),
+              sa.literal(value, IndicatorValue.value.type))
+             for indicator_id, start, value in wanted if value is not None]
+    if given:
+        own = sa.case(*given, else_=sa.null())
+        below = sa.func.count(sa.case((ranked.c.value < own, 1)))
+        equal = sa.func.count(sa.case((ranked.c.value == own, 1)))
     else:
-        below = sa.func.count(sa.case((ranked.c.value < value, 1)))
-        equal = sa.func.count(sa.case((ranked.c.value == value, 1)))
-    n, q1, median, q3, n_below, n_equal = session.exec(select(
-        sa.func.count(), _quartile(ranked, 1), _quartile(ranked, 2), _quartile(ranked, 3), below, equal,
-    ).select_from(ranked)).one()
-    if n < MIN_PEERS:
-        return PeerStatistics(scope=scope, institution_kind=institution.kind, peers=n, suppressed=True)
-    rank = None if value is None else round(100.0 * (n_below + 0.5 * n_equal) / n, 2)
-    return PeerStatistics(
-        scope=scope, institution_kind=institution.kind, peers=n, median=float(median), lower_quartile=float(q1),
-        upper_quartile=float(q3), percentile_rank=rank, suppressed=False,
-    )
+        below = equal = sa.literal(None)
+    rows = session.exec(select(
+        ranked.c.indicator_id, ranked.c.period_start, sa.func.count(), _quartile(ranked, 1), _quartile(ranked, 2),
+        _quartile(ranked, 3), below, equal,
+    ).group_by(ranked.c.indicator_id, ranked.c.period_start)).all()
+    found = {(indicator_id, start): rest for indicator_id, start, *rest in rows}
+    out = {}
+    for indicator_id, start, value in wanted:
+        n, q1, median, q3, n_below, n_equal = found.get((indicator_id, start), (0, None, None, None, None, None))
+        if n < MIN_PEERS:
+            out[(indicator_id, start)] = PeerStatistics(scope=scope, institution_kind=institution.kind, peers=n,
+                                                        suppressed=True)
+            continue
+        rank = None if value is None else round(100.0 * (n_below + 0.5 * n_equal) / n, 2)
+        out[(indicator_id, start)] = PeerStatistics(
+            scope=scope, institution_kind=institution.kind, peers=n, median=float(median), lower_quartile=float(q1),
+            upper_quartile=float(q3), percentile_rank=rank, suppressed=False,
+        )
+    return out
 
 
 def compare(session: Session, principal: Principal, code: str, *, institution_id: uuid.UUID | None,

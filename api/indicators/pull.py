@@ -159,9 +159,7 @@ def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUI
     """Per institution and indicator: the latest published value, the one before, and a trend slope."""
     municipality_id = municipality_id or principal.municipality_id
     if municipality_id is None:
-        message = "name the municipality (municipality_id)"
-        raise ValidationFailed(message, errors=[{"field": "query.municipality_id", "message": message,
-                                                 "code": "missing"}])
+        raise ValidationFailed.for_field("query.municipality_id", "name the municipality (municipality_id)", "missing")
     get_or_404(session, Municipality, municipality_id, principal, what="municipality")
     f = PullFilter(municipality_id=municipality_id, institution_kind=institution_kind, indicator=indicator)
     rn = sa.func.row_number().over(partition_by=(V.institution_id, V.indicator_id), order_by=V.period_start.desc())

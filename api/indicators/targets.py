@@ -23,11 +23,10 @@ def parse_period(indicator: Indicator, label: str, field: str = "body.period") -
     try:
         period = Period.parse(label)
     except ValueError as exc:
-        raise ValidationFailed(str(exc), errors=[{"field": field, "message": str(exc), "code": "invalid_period"}]) \
-            from exc
+        raise ValidationFailed.for_field(field, str(exc), "invalid_period") from exc
     if period.periodicity != indicator.periodicity:
         message = f"{indicator.code} is measured per {indicator.periodicity}; {label} is a {period.periodicity}"
-        raise ValidationFailed(message, errors=[{"field": field, "message": message, "code": "periodicity_mismatch"}])
+        raise ValidationFailed.for_field(field, message, "periodicity_mismatch")
     return period
 
 
@@ -75,8 +74,7 @@ def update_target(session: Session, principal: Principal, indicator_id: uuid.UUI
                   patch: TargetUpdate, if_match: str) -> IndicatorTarget:
     row = get_target(session, principal, indicator_id, target_id)
     if "target" in patch.model_fields_set and patch.target is None:
-        raise ValidationFailed("target may not be null",
-                               errors=[{"field": "body.target", "message": "may not be null", "code": "null"}])
+        raise ValidationFailed.for_field("body.target", "may not be null", "null", detail="target may not be null")
     apply_patch(session, row, patch, if_match, conflict="The target could not be updated.")
     audit(session, principal, action="update", resource_type="indicator_target", resource_id=row.id)
     return row

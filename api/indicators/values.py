@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
 from api.crud import flush_or_conflict
-from api.errors import InvalidTransition, NotFound
+from api.errors import InvalidTransition, NotFound, ValidationFailed
 from api.indicators import catalogue, sources
 from api.indicators.schemas import (
     RecomputeRequest,
@@ -151,7 +151,7 @@ def update_value(session: Session, principal: Principal, value_id: uuid.UUID, pa
         if row.origin == ValueOrigin.computed:
             raise InvalidTransition("A computed value is recomputed, not edited by hand.")
         if patch.value is None:
-            raise catalogue.invalid_field("body.value", "may not be null", "null")
+            raise ValidationFailed.for_field("body.value", "may not be null", "null")
         row.value = patch.value
     if "comment" in patch.model_fields_set:
         row.comment = patch.comment

@@ -33,8 +33,8 @@ def get_institution(session: Session, principal: Principal, institution_id: uuid
 
 def create_institution(session: Session, principal: Principal, data: InstitutionCreate) -> Institution:
     if session.get(Municipality, data.municipality_id) is None:
-        raise ValidationFailed("Unknown municipality.", errors=[
-            {"field": "body.municipality_id", "message": "no municipality with this id", "code": "not_found"}])
+        raise ValidationFailed.for_field("body.municipality_id", "no municipality with this id", "not_found",
+                                         detail="Unknown municipality.")
     row = Institution(**data.model_dump())
     session.add(row)
     flush_or_conflict(session, "An institution with this code already exists.")

@@ -19,10 +19,6 @@ from api.tenancy import scoped
 ITEM_AREA = {MeasureArea.competence: ItemArea.competence, MeasureArea.services: ItemArea.services}
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
-
-
 def link_item(session: Session, principal: Principal, plan: Plan, item: PlanItem) -> None:
     """Called by planning when an item names `improvement_measure_id`: the measure must be the
     institution's; an item of a later year's plan carries the measure on (409 when the measure is
@@ -30,7 +26,8 @@ def link_item(session: Session, principal: Principal, plan: Plan, item: PlanItem
     measure = session.exec(scoped(select(ImprovementMeasure).where(
         ImprovementMeasure.id == item.improvement_measure_id), ImprovementMeasure, principal)).first()
     if measure is None:
-        raise _invalid("improvement_measure_id", "No improvement measure with this id in your institution.")
+        raise ValidationFailed.for_field("body.improvement_measure_id",
+                                         "No improvement measure with this id in your institution.")
     if plan.period_start.year > measure.year:
         mark_carried_into_plan(session, principal, measure.id, item.series_id)
 
@@ -46,9 +43,10 @@ def carry_into_plan(session: Session, principal: Principal, measure_id: uuid.UUI
         raise InvalidTransition("The measure is already carried into a plan.")
     plan = session.exec(scoped(select(Plan).where(Plan.id == data.plan_id), Plan, principal)).first()
     if plan is None:
-        raise _invalid("plan_id", "No plan with this id in your institution.")
+        raise ValidationFailed.for_field("body.plan_id", "No plan with this id in your institution.")
     if plan.period_start.year <= measure.year:
-        raise _invalid("plan_id", f"The measure is of {measure.year}; carry it into a plan of a later year.")
+        raise ValidationFailed.for_field("body.plan_id",
+                                         f"The measure is of {measure.year}; carry it into a plan of a later year.")
     item = ItemCreate(title=measure.title, description=measure.description,
                       area=ITEM_AREA.get(measure.area, ItemArea.other),
                       due_date=data.due_date or plan.period_end,

@@ -64,10 +64,6 @@ CARRYABLE = (MeasureStatus.proposed, MeasureStatus.approved, MeasureStatus.in_pr
              MeasureStatus.not_effective)
 
 
-def invalid(field: str, message: str, code: str = "invalid") -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": field, "message": message, "code": code}])
-
-
 def get_measure(session: Session, principal: Principal, measure_id: uuid.UUID) -> ImprovementMeasure:
     return get_or_404(session, ImprovementMeasure, measure_id, principal, what="improvement measure")
 
@@ -176,7 +172,8 @@ def _check_owner(session: Session, principal: Principal, owner_id: uuid.UUID | N
         return
     user = session.get(User, owner_id)
     if user is None or user.institution_id != principal.institution_id or not user.is_active:
-        raise invalid("body.owner_id", "owner_id is not an active user of your institution", "unknown_id")
+        raise ValidationFailed.for_field("body.owner_id", "owner_id is not an active user of your institution",
+                                         "unknown_id")
 
 
 def _writer_institution(principal: Principal) -> uuid.UUID:
@@ -195,8 +192,9 @@ def _set_expected_effect(session: Session, principal: Principal, measure: Improv
     try:
         indicator = catalogue.find_by_code(session, principal, effect.indicator_code, measure.institution_id)
     except NotFound as exc:
-        raise invalid("body.expected_effect.indicator_code", f"No indicator with the code {effect.indicator_code}.",
-                      "unknown_code") from exc
+        raise ValidationFailed.for_field("body.expected_effect.indicator_code",
+                                         f"No indicator with the code {effect.indicator_code}.",
+                                         "unknown_code") from exc
     period = parse_period(indicator, effect.evaluation_period, "body.expected_effect.evaluation_period")
     measure.effect_indicator_id = indicator.id
     measure.effect_indicator_code = indicator.code
@@ -230,7 +228,7 @@ def update_measure(session: Session, principal: Principal, measure_id: uuid.UUID
     data = patch.model_dump(exclude_unset=True)
     for key in ("title", "area"):
         if key in data and data[key] is None:
-            raise invalid(f"body.{key}", f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     if "owner_id" in data:
         _check_owner(session, principal, data["owner_id"])
     if "expected_effect" in data:
@@ -314,12 +312,13 @@ def evaluate_measure(session: Session, principal: Principal, measure_id: uuid.UU
 def _snapshot(session: Session, principal: Principal, measure: ImprovementMeasure,
               data: EvidenceCreate) -> ComparisonSnapshot:
     if not data.indicator_code:
-        raise invalid("body.indicator_code", "an indicator comparison names indicator_code", "missing")
+        raise ValidationFailed.for_field("body.indicator_code", "an indicator comparison names indicator_code",
+                                         "missing")
     try:
         indicator = catalogue.find_by_code(session, principal, data.indicator_code, measure.institution_id)
     except NotFound as exc:
-        raise invalid("body.indicator_code", f"No indicator with the code {data.indicator_code}.",
-                      "unknown_code") from exc
+        raise ValidationFailed.for_field("body.indicator_code", f"No indicator with the code {data.indicator_code}.",
+                                         "unknown_code") from exc
     if data.period:
         parse_period(indicator, data.period, "body.period")
     found = comparison.compare(session, principal, indicator.code, institution_id=measure.institution_id,
@@ -343,11 +342,12 @@ def add_evidence(session: Session, principal: Principal, measure_id: uuid.UUID,
         row.snapshot = snap.model_dump(mode="json")
     else:
         if data.ref_id is None:
-            raise invalid("body.ref_id", f"{data.kind} evidence names ref_id", "missing")
+            raise ValidationFailed.for_field("body.ref_id", f"{data.kind} evidence names ref_id", "missing")
         own = {EvidenceKind.assessment_finding: AssessmentFinding, EvidenceKind.swot_item: SwotItem}.get(data.kind)
         if own is not None and session.exec(scoped(select(own.id).where(own.id == data.ref_id), own,
                                                    principal)).first() is None:
-            raise invalid("body.ref_id", f"No {data.kind} of your institution with this id.", "unknown_id")
+            raise ValidationFailed.for_field("body.ref_id", f"No {data.kind} of your institution with this id.",
+                                             "unknown_id")
         row.ref_id = data.ref_id
     session.add(row)
     measure.updated_at = utcnow()  # new evidence is a change of the measure: its ETag moves on

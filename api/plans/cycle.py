@@ -5,7 +5,7 @@ monthly after its approval, and the competence development plan reviewed in each
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -24,12 +24,9 @@ from api.models import (
 )
 from api.plans.aggregates import items_done_on_time
 from api.plans.periods import add_months
+from api.types import start_of_day_utc
 
 IN_FORCE = (PlanStatus.approved.value, PlanStatus.closed.value)
-
-
-def _instant(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _month_end(year: int, month: int) -> date:
@@ -58,8 +55,8 @@ def cycle_provider(ctx) -> tuple[CycleSection, list[Obligation]]:
     _, competence_approved_on, competence_reviews = _current(ctx, PlanKind.competence_development)
     done, due = items_done_on_time(session, inst_id, ctx.start, ctx.until)
     # Proposals for the year's plans: meant for it, or received in it without a year named.
-    received_in_year = sa.and_(Proposal.plan_year.is_(None), Proposal.created_at >= _instant(ctx.start),
-                               Proposal.created_at < _instant(date(year + 1, 1, 1)))
+    received_in_year = sa.and_(Proposal.plan_year.is_(None), Proposal.created_at >= start_of_day_utc(ctx.start),
+                               Proposal.created_at < start_of_day_utc(date(year + 1, 1, 1)))
     proposals = dict(session.exec(select(Proposal.status, sa.func.count(Proposal.id)).where(
         Proposal.institution_id == inst_id, sa.or_(Proposal.plan_year == year, received_in_year),
     ).group_by(Proposal.status)).all())

@@ -38,10 +38,6 @@ from api.types import today, utcnow
 _RESOURCE = "recipient"
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
-
-
 def _check_users(session: Session, principal: Principal, ids: Sequence[uuid.UUID], roles: frozenset[Role] | set[Role],
                  field: str) -> None:
     wanted = set(ids)
@@ -52,8 +48,9 @@ def _check_users(session: Session, principal: Principal, ids: Sequence[uuid.UUID
         User.role.in_([r.value for r in roles]), User.is_active.is_(True),
     )).all())
     if found != wanted:
-        raise _invalid(field, f"every user must be an active user of your institution with role "
-                              f"{', '.join(sorted(r.value for r in roles))}")
+        raise ValidationFailed.for_field(f"body.{field}",
+                                         f"every user must be an active user of your institution with role "
+                                         f"{', '.join(sorted(r.value for r in roles))}")
 
 
 def _check_department(session: Session, principal: Principal, department_id: uuid.UUID | None) -> None:
@@ -61,7 +58,7 @@ def _check_department(session: Session, principal: Principal, department_id: uui
         return
     dept = session.get(Department, department_id)
     if dept is None or dept.institution_id != principal.institution_id:
-        raise _invalid("department_id", "no department with this id in your institution")
+        raise ValidationFailed.for_field("body.department_id", "no department with this id in your institution")
 
 
 def to_public(session: Session, rows: Sequence[Recipient]) -> list[RecipientPublic]:
@@ -145,7 +142,7 @@ def update_recipient(session: Session, principal: Principal, recipient_id: uuid.
     data = patch.model_dump(exclude_unset=True)
     for key in ("first_name", "last_name", "admission_date"):
         if key in data and data[key] is None:
-            raise _invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     if "department_id" in data:
         _check_department(session, principal, data["department_id"])
     if data.get("key_worker_id"):
@@ -161,7 +158,7 @@ def update_recipient(session: Session, principal: Principal, recipient_id: uuid.
     admission = data.get("admission_date", row.admission_date)
     discharge = data.get("discharge_date", row.discharge_date)
     if discharge is not None and discharge < admission:
-        raise _invalid("discharge_date", "discharge_date cannot be before admission_date")
+        raise ValidationFailed.for_field("body.discharge_date", "discharge_date cannot be before admission_date")
     # Links first: their statements autoflush, and the row itself should be written once (one version).
     if team is not None:
         _replace_links(session, RecipientTeamMember, row, team)

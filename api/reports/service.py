@@ -5,14 +5,14 @@ figures over fewer than 5 respondents are withheld), so a municipality may read 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.cycles.service import cycle_view
 from api.indicators import values
-from api.indicators.comparison import peer_statistics
+from api.indicators.comparison import peer_statistics_many
 from api.indicators.periods import Period
 from api.measures.service import compute_effect
 from api.models import (
@@ -44,13 +44,9 @@ from api.reports.schemas import (
 from api.security.principal import Principal
 from api.surveys.aggregates import dimension_score
 from api.tenancy import get_or_404
-from api.types import today, utcnow
+from api.types import start_of_day_utc, today, utcnow
 
 MIN_RESPONDENTS = 5
-
-
-def _instant(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _indicators(session: Session, institution: Institution, year: int) -> list[IndicatorTrend]:
@@ -68,12 +64,15 @@ def _indicators(session: Session, institution: Institution, year: int) -> list[I
         if indicator.periodicity != "year" and value.period_start.year != year:
             continue  # sub-yearly indicators: the report year's periods only
         by_indicator.setdefault(indicator.id, (indicator, []))[1].append(value)
+    # Peers for each indicator's latest period, all in one grouped query.
+    latest = {indicator_id: (Period.parse(points[-1].period_label).start, points[-1])
+              for indicator_id, (_, points) in by_indicator.items()}
+    peer_stats = peer_statistics_many(session, institution, [
+        (indicator_id, start, None if values.is_suppressed(value) else value.value)
+        for indicator_id, (start, value) in latest.items()], "municipality")
     out = []
     for indicator, points in by_indicator.values():
-        latest = points[-1]
-        shown = None if values.is_suppressed(latest) else latest.value
-        peers = peer_statistics(session, indicator, institution, Period.parse(latest.period_label), shown,
-                                "municipality")
+        peers = peer_stats[(indicator.id, latest[indicator.id][0])]
         out.append(IndicatorTrend(
             code=indicator.code, name_lt=indicator.name_lt, name_en=indicator.name_en, unit=str(indicator.unit),
             direction=str(indicator.direction), peer_median=peers.median, peers=peers.peers,
@@ -107,8 +106,8 @@ def _surveys(session: Session, institution: Institution, year: int) -> list[Surv
         .join(Questionnaire, Questionnaire.id == Campaign.questionnaire_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Campaign.version_id)
         .outerjoin(counts, counts.c.campaign_id == Campaign.id)
-        .where(Campaign.institution_id == institution.id, Campaign.opens_at < _instant(date(year + 1, 1, 1)),
-               Campaign.closes_at >= _instant(date(year, 1, 1)))
+        .where(Campaign.institution_id == institution.id, Campaign.opens_at < start_of_day_utc(date(year + 1, 1, 1)),
+               Campaign.closes_at >= start_of_day_utc(date(year, 1, 1)))
         .order_by(Campaign.opens_at)).all()
     out = []
     for campaign, kind, dimensions, n in rows:

@@ -33,9 +33,9 @@ def score_columns(aggregation: str) -> tuple[Any, Any, Any]:
     if aggregation == "top_box":
         share = 100.0 * sa.func.avg(sa.case((SurveyAnswer.top_box.is_(True), 1.0), else_=0.0))
         return share, sa.func.count(sa.distinct(SurveyAnswer.response_id)), SurveyAnswer.top_box.is_not(None)
-    raise ValidationFailed(f"Unknown survey aggregation {aggregation!r}; use one of {', '.join(AGGREGATIONS)}.",
-                           errors=[{"field": "source.aggregation", "message": "unknown aggregation",
-                                    "code": "invalid"}])
+    raise ValidationFailed.for_field(
+        "source.aggregation", "unknown aggregation",
+        detail=f"Unknown survey aggregation {aggregation!r}; use one of {', '.join(AGGREGATIONS)}.")
 
 
 def _score(session: Session, column: Any, institution_id: uuid.UUID, code: str, period_start: date,

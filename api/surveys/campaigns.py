@@ -11,12 +11,11 @@ from sqlmodel import Session, select
 
 from api.audit.service import record
 from api.concurrency import check_if_match
-from api.errors import Conflict, InvalidTransition, NotFound
+from api.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from api.models import Campaign, Questionnaire, QuestionnaireVersion, SurveyResponse, VersionStatus
 from api.pagination import paginate
 from api.security.principal import Principal
 from api.surveys.access import get_campaign, readable_campaigns
-from api.surveys.questionnaires import invalid
 from api.surveys.schemas import CampaignCreate, CampaignPublic, CampaignUpdate
 from api.types import utcnow
 
@@ -71,7 +70,7 @@ def list_campaigns(session: Session, principal: Principal, *, questionnaire_id: 
 
 def _check_period(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
-        raise invalid("closes_at", "closes_at must be after opens_at")
+        raise ValidationFailed.for_field("body.closes_at", "closes_at must be after opens_at")
 
 
 def create_campaign(session: Session, principal: Principal, data: CampaignCreate) -> CampaignPublic:
@@ -80,7 +79,8 @@ def create_campaign(session: Session, principal: Principal, data: CampaignCreate
         sa.or_(QuestionnaireVersion.institution_id.is_(None),
                QuestionnaireVersion.institution_id == principal.institution_id))).first()
     if version is None:
-        raise invalid("version_id", "No questionnaire version of yours or of a template with this id.")
+        raise ValidationFailed.for_field("body.version_id",
+                                         "No questionnaire version of yours or of a template with this id.")
     if version.status != VersionStatus.published:
         raise Conflict(f"Only a published version can be run; this one is {version.status}.")
     questionnaire = session.get(Questionnaire, version.questionnaire_id)
@@ -109,7 +109,7 @@ def update_campaign(session: Session, principal: Principal, campaign_id: uuid.UU
     data = patch.model_dump(exclude_unset=True)
     for key in ("name", "opens_at", "closes_at"):
         if key in data and data[key] is None:
-            raise invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     if "opens_at" in data:
         data["opens_at"] = _aware(data["opens_at"])
         if state_of(campaign) != "scheduled" and data["opens_at"] != campaign.opens_at:

@@ -3,17 +3,14 @@ rates, and the obligation of at least one satisfaction survey a year. Aggregates
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from api.cycles.schemas import CycleSection, Obligation
 from api.models import Campaign, Questionnaire, QuestionnaireKind, SurveyResponse
-
-
-def _instant(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+from api.types import start_of_day_utc
 
 
 def cycle_provider(ctx: Any) -> tuple[CycleSection, list[Obligation]]:
@@ -24,9 +21,9 @@ def cycle_provider(ctx: Any) -> tuple[CycleSection, list[Obligation]]:
         sa.select(Campaign.id, Campaign.population, Campaign.closes_at, Questionnaire.kind, responses.c.n)
         .join(Questionnaire, Questionnaire.id == Campaign.questionnaire_id)
         .outerjoin(responses, responses.c.campaign_id == Campaign.id)
-        .where(Campaign.institution_id == inst, Campaign.opens_at < _instant(date(ctx.year + 1, 1, 1)),
-               Campaign.closes_at >= _instant(ctx.start))).all()
-    as_of = _instant(ctx.as_of)
+        .where(Campaign.institution_id == inst, Campaign.opens_at < start_of_day_utc(date(ctx.year + 1, 1, 1)),
+               Campaign.closes_at >= start_of_day_utc(ctx.start))).all()
+    as_of = start_of_day_utc(ctx.as_of)
     rates = [round(100.0 * (r.n or 0) / r.population, 1) for r in rows if r.population]
     kinds = sorted({str(r.kind) for r in rows})
     figures = {

@@ -38,10 +38,6 @@ CHOICE_TYPES = (QuestionType.single_choice, QuestionType.multi_choice)
 SCORED_TYPES = (QuestionType.likert_5, QuestionType.scale_0_10, QuestionType.yes_no, QuestionType.number)
 
 
-def invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
-
-
 # --- questionnaires ----------------------------------------------------------------------------------
 
 
@@ -87,7 +83,7 @@ def update_questionnaire(session: Session, principal: Principal, questionnaire_i
     data = patch.model_dump(exclude_unset=True)
     for key in ("audience", "title_lt", "title_en"):
         if key in data and data[key] is None:
-            raise invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     for key, value in data.items():
         setattr(row, key, value)
     session.add(row)
@@ -157,30 +153,35 @@ def _check_content(dimensions: list[DimensionIn], questions: list[QuestionIn]) -
     dim_codes = [d.code for d in dimensions]
     for i, code in enumerate(dim_codes):
         if code in dim_codes[:i]:
-            raise invalid(f"dimensions.{i}.code", f"The dimension {code} is listed twice.")
+            raise ValidationFailed.for_field(f"body.dimensions.{i}.code", f"The dimension {code} is listed twice.")
     seen: set[str] = set()
     for i, q in enumerate(questions):
         where = f"questions.{i}"
         if q.concept_code in seen:
-            raise invalid(f"{where}.concept_code", f"The concept {q.concept_code} is asked twice.")
+            raise ValidationFailed.for_field(f"body.{where}.concept_code",
+                                             f"The concept {q.concept_code} is asked twice.")
         seen.add(q.concept_code)
         if q.type in CHOICE_TYPES:
             if len(q.options) < 2:
-                raise invalid(f"{where}.options", "A choice question needs at least two options.")
+                raise ValidationFailed.for_field(f"body.{where}.options",
+                                                 "A choice question needs at least two options.")
             codes = [o.code for o in q.options]
             if len(set(codes)) != len(codes):
-                raise invalid(f"{where}.options", "Option codes must be unique.")
+                raise ValidationFailed.for_field(f"body.{where}.options", "Option codes must be unique.")
         elif q.options:
-            raise invalid(f"{where}.options", f"A {q.type} question has no options.")
+            raise ValidationFailed.for_field(f"body.{where}.options", f"A {q.type} question has no options.")
         if q.type is not QuestionType.number and (q.min_value is not None or q.max_value is not None):
-            raise invalid(f"{where}.min_value", "min_value and max_value apply to number questions only.")
+            raise ValidationFailed.for_field(f"body.{where}.min_value",
+                                             "min_value and max_value apply to number questions only.")
         if q.min_value is not None and q.max_value is not None and q.min_value > q.max_value:
-            raise invalid(f"{where}.max_value", "max_value must not be below min_value.")
+            raise ValidationFailed.for_field(f"body.{where}.max_value", "max_value must not be below min_value.")
         if q.dimension_code is not None:
             if q.dimension_code not in dim_codes:
-                raise invalid(f"{where}.dimension_code", f"The dimension {q.dimension_code} is not declared.")
+                raise ValidationFailed.for_field(f"body.{where}.dimension_code",
+                                                 f"The dimension {q.dimension_code} is not declared.")
             if q.type not in SCORED_TYPES:
-                raise invalid(f"{where}.dimension_code", f"A {q.type} question cannot count towards a score.")
+                raise ValidationFailed.for_field(f"body.{where}.dimension_code",
+                                                 f"A {q.type} question cannot count towards a score.")
 
 
 def _store_content(session: Session, version: QuestionnaireVersion, dimensions: list[DimensionIn],

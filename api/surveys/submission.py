@@ -86,8 +86,8 @@ def _replay(stored: SurveyResponse, normalised: Normalised) -> ResponseReceipt:
 def check_window(campaign: Campaign, answered_at: datetime, now: datetime, grace: timedelta) -> bool:
     """Whether the response is late (synced after closing, within the grace period); 409 otherwise."""
     if answered_at > now + CLOCK_SKEW:
-        raise ValidationFailed("answered_at is in the future.", errors=[
-            {"field": "body.answered_at", "message": "must not be in the future", "code": "in_future"}])
+        raise ValidationFailed.for_field("body.answered_at", "must not be in the future", "in_future",
+                                         detail="answered_at is in the future.")
     if now < campaign.opens_at or answered_at < campaign.opens_at:
         raise CampaignClosed(f"The campaign opens at {campaign.opens_at.isoformat()}.")
     if answered_at > campaign.closes_at:

@@ -26,14 +26,12 @@ def _links(session: Session, principal: Principal, links: list[EvidenceLink]) ->
     for index, link in enumerate(links):
         own = {EvidenceKind.assessment_finding: AssessmentFinding, EvidenceKind.swot_item: SwotItem}.get(link.kind)
         if link.kind != EvidenceKind.indicator_comparison and link.ref_id is None:
-            message = f"{link.kind} evidence names ref_id"
-            raise ValidationFailed(message, errors=[{"field": f"body.evidence.{index}.ref_id", "message": message,
-                                                     "code": "missing"}])
+            raise ValidationFailed.for_field(f"body.evidence.{index}.ref_id", f"{link.kind} evidence names ref_id",
+                                             "missing")
         if own is not None and session.exec(scoped(select(own.id).where(own.id == link.ref_id), own,
                                                    principal)).first() is None:
-            message = f"No {link.kind} of your institution with this id."
-            raise ValidationFailed(message, errors=[{"field": f"body.evidence.{index}.ref_id", "message": message,
-                                                     "code": "unknown_id"}])
+            raise ValidationFailed.for_field(f"body.evidence.{index}.ref_id",
+                                             f"No {link.kind} of your institution with this id.", "unknown_id")
         out.append(link.model_dump(mode="json"))
     return out
 
@@ -45,9 +43,7 @@ def get_item(session: Session, principal: Principal, swot_item_id: uuid.UUID) ->
 def analysis(session: Session, principal: Principal, *, institution_id: uuid.UUID | None, year: int) -> SwotAnalysis:
     institution_id = institution_id or principal.institution_id
     if institution_id is None:
-        message = "name the institution (institution_id)"
-        raise ValidationFailed(message, errors=[{"field": "query.institution_id", "message": message,
-                                                 "code": "missing"}])
+        raise ValidationFailed.for_field("query.institution_id", "name the institution (institution_id)", "missing")
     get_or_404(session, Institution, institution_id, principal, what="institution")
     rows = session.exec(scoped(select(SwotItem), SwotItem, principal).where(
         SwotItem.institution_id == institution_id, SwotItem.year == year)
@@ -90,8 +86,7 @@ def update_item(session: Session, principal: Principal, swot_item_id: uuid.UUID,
     data = patch.model_dump(exclude_unset=True)
     for key in ("quadrant", "text", "position", "evidence"):
         if key in data and data[key] is None:
-            message = f"{key} cannot be null"
-            raise ValidationFailed(message, errors=[{"field": f"body.{key}", "message": message, "code": "invalid"}])
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     if "evidence" in data:
         data["evidence"] = _links(session, principal, patch.evidence or [])
     for key, value in data.items():

@@ -25,37 +25,38 @@ from api.users.schemas import UserCreate, UserUpdate
 _DUPLICATE = "A user with this username already exists."
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, errors=[{"field": f"body.{field}", "message": message, "code": "invalid"}])
-
-
 def _check_binding(session: Session, principal: Principal, *, role: Role, institution_id: uuid.UUID | None,
                    municipality_id: uuid.UUID | None, department_id: uuid.UUID | None) -> None:
     if role is Role.feedback_device:
-        raise _invalid("role", "feedback_device is a machine client role; create it under /api/v1/clients")
+        raise ValidationFailed.for_field("body.role",
+                                         "feedback_device is a machine client role; create it under /api/v1/clients")
     if not principal.is_platform_admin and role not in INSTITUTION_ROLES:
         raise Forbidden(f"Only a platform administrator may create or assign the role {role.value}.")
     if role is Role.platform_admin:
         if institution_id or municipality_id or department_id:
-            raise _invalid("role", "a platform administrator belongs to no institution or municipality")
+            raise ValidationFailed.for_field("body.role",
+                                             "a platform administrator belongs to no institution or municipality")
         return
     if role is Role.municipality_analyst:
         if institution_id or department_id:
-            raise _invalid("institution_id", "a municipality analyst belongs to a municipality, not an institution")
+            raise ValidationFailed.for_field("body.institution_id",
+                                             "a municipality analyst belongs to a municipality, not an institution")
         if municipality_id is None or session.get(Municipality, municipality_id) is None:
-            raise _invalid("municipality_id", "an existing municipality is required for municipality_analyst")
+            raise ValidationFailed.for_field("body.municipality_id",
+                                             "an existing municipality is required for municipality_analyst")
         return
     if municipality_id:
-        raise _invalid("municipality_id", "institution roles take institution_id, not municipality_id")
+        raise ValidationFailed.for_field("body.municipality_id",
+                                         "institution roles take institution_id, not municipality_id")
     if institution_id is None:
-        raise _invalid("institution_id", "institution_id is required for this role")
+        raise ValidationFailed.for_field("body.institution_id", "institution_id is required for this role")
     if session.exec(scoped(select(Institution.id).where(Institution.id == institution_id), Institution,
                            principal)).first() is None:
-        raise _invalid("institution_id", "no institution with this id")
+        raise ValidationFailed.for_field("body.institution_id", "no institution with this id")
     if department_id is not None:
         dept = session.get(Department, department_id)
         if dept is None or dept.institution_id != institution_id:
-            raise _invalid("department_id", "no department with this id in the institution")
+            raise ValidationFailed.for_field("body.department_id", "no department with this id in the institution")
 
 
 def list_users(session: Session, principal: Principal, *, role: Role | None, department_id: uuid.UUID | None,
@@ -111,14 +112,14 @@ def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patc
     if "password" in data:
         password = data.pop("password")
         if password is None:
-            raise _invalid("password", "password cannot be null")
+            raise ValidationFailed.for_field("body.password", "password cannot be null")
         row.password_hash = hash_password(password)
         _revoke_sessions(session, row.id)
     if data.get("is_active") is False:
         _revoke_sessions(session, row.id)
     for key, value in data.items():
         if key in ("full_name", "is_active", "role") and value is None:
-            raise _invalid(key, f"{key} cannot be null")
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
         setattr(row, key, value.value if isinstance(value, Role) else value)
     session.add(row)
     flush_or_conflict(session, _DUPLICATE)

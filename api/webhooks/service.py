@@ -79,8 +79,7 @@ def update_subscription(session: Session, principal: Principal, webhook_id: uuid
     data = patch.model_dump(exclude_unset=True)
     for key in ("url", "events", "active"):
         if key in data and data[key] is None:
-            message = f"{key} cannot be null"
-            raise ValidationFailed(message, errors=[{"field": f"body.{key}", "message": message, "code": "invalid"}])
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
     if "events" in data:
         data["events"] = _events(patch.events or [])
     for key, value in data.items():
