@@ -3,17 +3,18 @@ published by the as_of day, in how many revisions, and when last."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from api.cycles.schemas import CycleSection, Obligation
 from api.models import PublishedReport
+from api.types import start_of_day_utc
 
 
 def cycle_provider(ctx: Any) -> tuple[CycleSection, list[Obligation]]:
-    until = datetime.combine(ctx.as_of + timedelta(days=1), time.min, tzinfo=UTC)
+    until = start_of_day_utc(ctx.as_of + timedelta(days=1))
     revisions, last = ctx.session.execute(
         sa.select(sa.func.count(PublishedReport.id), sa.func.max(PublishedReport.published_at))
         .where(PublishedReport.institution_id == ctx.institution.id, PublishedReport.year == ctx.year,
