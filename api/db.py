@@ -2,13 +2,23 @@
 
 SQLite runs in WAL mode with foreign keys on. Its transactions are opened by us, not by the driver:
 a request that may write takes the write lock at BEGIN (``BEGIN IMMEDIATE``), so two writers queue
-on ``busy_timeout`` instead of failing when one of them tries to upgrade a read lock (the classic
-SQLite deadlock). Read-only requests use a plain deferred BEGIN and never block writers in WAL mode.
+instead of failing when one of them tries to upgrade a read lock (the classic SQLite deadlock).
+Read-only requests use a plain deferred BEGIN and never block writers in WAL mode.
+
+Writers of one process queue first on an in-process FIFO (:class:`WriterQueue`), taken just before
+``BEGIN IMMEDIATE`` and handed to the next writer in arrival order right after COMMIT or ROLLBACK.
+SQLite's own busy handler polls with growing sleeps (up to 100 ms each), so under load a writer
+could wait far longer than the lock was held and the order was arbitrary: long tails and a few
+requests past ``busy_timeout``. ``busy_timeout`` stays as the safety net between processes
+(several workers) and bounds the wait in the queue too, so nothing waits forever.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,7 +70,60 @@ def create_db_engine(settings: Settings) -> Engine:
     )
 
 
+class WriterQueue:
+    """A fair (FIFO) lock for the SQLite writers of one engine in this process.
+
+    Not owned by a thread: FastAPI may begin a request's transaction in one worker thread and
+    commit it in another, so ownership is a flag in the pooled connection's ``info``. A release
+    hands the lock straight to the oldest waiter, so a newcomer can never overtake the queue."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        if waiter.acquire(timeout=timeout):
+            return True
+        with self._mutex:
+            try:
+                self._waiters.remove(waiter)
+            except ValueError:  # handed over between the timeout and now: it is ours
+                return True
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()  # stays held, by the next in line
+            else:
+                self._held = False
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+
+#: Pooled connection ``info`` key: this connection's open transaction holds the writer queue.
+_HOLDS_WRITER_QUEUE = "ciklas_holds_writer_queue"
+
+
+def _release_writer_queue(queue: WriterQueue, info: dict | None) -> None:
+    if info is not None and info.pop(_HOLDS_WRITER_QUEUE, False):
+        queue.release()
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    queue = WriterQueue()
+    engine.ciklas_writer_queue = queue  # type: ignore[attr-defined]  # for tests and diagnostics
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us issue BEGIN ourselves (pysqlite would otherwise defer it until the first write).
@@ -74,10 +137,47 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        if conn.get_execution_options().get(WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        if not conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN")
+            return
+        info = conn.connection.info
+        # The same wait budget as SQLite's: a writer nested inside another writer of the same
+        # thread (which SQLite would make wait out busy_timeout too) fails instead of hanging.
+        if not queue.acquire(timeout=busy_timeout_ms / 1000):
+            raise sa.exc.OperationalError("BEGIN IMMEDIATE", None,
+                                          sqlite3.OperationalError("database is locked (writer queue)"))
+        info[_HOLDS_WRITER_QUEUE] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_writer_queue(queue, info)
+            raise
+
+    # Hand the queue on right after the transaction ends. The dialect's do_commit/do_rollback are
+    # the only places that see the end (the connection events fire before it); the pool's
+    # checkin and invalidate are the safety net for a connection dropped mid-transaction.
+    def _releasing(original: Callable[[Any], None]) -> Callable[[Any], None]:
+        def wrapped(dbapi_connection: Any) -> None:
+            try:
+                info = dbapi_connection.info
+            except (AttributeError, NotImplementedError):  # the engine's first-connect probe
+                info = None
+            try:
+                original(dbapi_connection)
+            finally:
+                _release_writer_queue(queue, info)
+        return wrapped
+
+    engine.dialect.do_commit = _releasing(engine.dialect.do_commit)  # type: ignore[method-assign]
+    engine.dialect.do_rollback = _releasing(engine.dialect.do_rollback)  # type: ignore[method-assign]
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        _release_writer_queue(queue, record.info)
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection: Any, record: Any, _exc: Any) -> None:
+        _release_writer_queue(queue, record.info)
 
 
 def open_session(engine: Engine, *, write: bool) -> Session:

@@ -2,6 +2,15 @@
 ETag (so an unchanged pull is answered 304 without serialising anything), and a summary
 of the latest value and the trend per institution and indicator.
 
+An ETag has two parts, ``W/"<scope>-<content>"``. The scope part digests the request and a
+fingerprint of everything the pull could show: the change counters of the institutions in scope
+(``indicator_value_changes``, kept by triggers on every insert, update and delete of a value) and
+the versions of those institutions and of the indicators they use; one small indexed query. A
+conditional request is 304 at once when its scope part still holds, without reading a value row.
+For a JSON page the content part digests the rows served and the next cursor: when the scope
+changed, the page is read again and compared, so a page that a change elsewhere did not touch is
+still 304 (with the new ETag). The CSV, which is the whole scope, has the scope part only.
+
 Nothing personal leaves here: no comments, no people, and survey-based figures over fewer than 5
 respondents come without a value.
 """
@@ -27,6 +36,7 @@ from api.models import (
     Indicator,
     IndicatorDirection,
     IndicatorValue,
+    IndicatorValueChanges,
     Institution,
     InstitutionKind,
     Municipality,
@@ -98,15 +108,64 @@ def _who(principal: Principal) -> str:
     return f"{principal.role}|{principal.institution_id}|{principal.municipality_id}"
 
 
-def pull_etag(session: Session, principal: Principal, f: PullFilter, *, variant: str) -> str:
-    """A validator of everything a CSV pull would answer: counts and latest changes, one SQL row,
-    so an unchanged CSV pull is answered 304 without reading the rows."""
-    fingerprint = session.exec(_joined(select(
-        sa.func.count(V.id), sa.func.max(V.updated_at), sa.func.sum(V.version), sa.func.max(Inst.updated_at),
-        sa.func.max(N.updated_at),
-    ).select_from(V)).where(*_conditions(principal, f))).one()
-    raw = "#".join([_who(principal), f.key(), variant, *(str(x) for x in fingerprint)])
-    return f'W/"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256("#".join(str(p) for p in parts).encode()).hexdigest()[:24]
+
+
+def scope_tag(session: Session, principal: Principal, f: PullFilter, *, variant: str) -> str:
+    """The scope part of the ETag: it changes whenever any value, institution or indicator that
+    this pull (`variant`: the representation, sort and page) could show changes. Read it before
+    the content, so that an ETag never claims newer data than the body it came with."""
+    where = [institution_filter(Inst.id, principal)]
+    if f.municipality_id:
+        where.append(Inst.municipality_id == f.municipality_id)
+    if f.institution_id:
+        where.append(Inst.id == f.institution_id)
+    if f.institution_kind:
+        where.append(Inst.kind == f.institution_kind)
+    C = IndicatorValueChanges
+    institutions = (select(sa.func.count(Inst.id), sa.func.sum(Inst.version), sa.func.max(Inst.updated_at),
+                           sa.func.sum(C.changes))
+                    .select_from(Inst).outerjoin(C, C.institution_id == Inst.id).where(*where).subquery())
+    in_scope = select(Inst.id).where(*where).scalar_subquery()
+    indicators = (select(sa.func.count(N.id), sa.func.sum(N.version), sa.func.max(N.updated_at))
+                  .where(sa.or_(N.institution_id.is_(None), N.institution_id.in_(in_scope))).subquery())
+    fingerprint = session.exec(select(institutions, indicators).select_from(
+        institutions.join(indicators, sa.true()))).one()
+    return _digest(_who(principal), f.key(), variant, *fingerprint)
+
+
+def etag(scope: str, content: str) -> str:
+    return f'W/"{scope}-{content}"'
+
+
+def _tags(if_none_match: str | None) -> list[tuple[str, str]]:
+    out = []
+    for tag in (if_none_match or "").split(","):
+        scope, _, content = tag.strip().removeprefix("W/").strip('"').partition("-")
+        out.append((scope, content))
+    return out
+
+
+def scope_match(if_none_match: str | None, scope: str) -> str | None:
+    """The ETag from If-None-Match whose scope part still holds (answer 304 with it), or None."""
+    for tag_scope, content in _tags(if_none_match):
+        if tag_scope == scope and content:
+            return etag(scope, content)
+    return None
+
+
+def any_match(if_none_match: str | None) -> bool:
+    """If-None-Match: `*` (any current representation)."""
+    return any(tag.strip() == "*" for tag in (if_none_match or "").split(","))
+
+
+def content_match(if_none_match: str | None, current: str) -> bool:
+    """Whether If-None-Match names the current content (or is `*`), whatever its scope part."""
+    if any_match(if_none_match):
+        return True
+    content = current.removeprefix("W/").strip('"').partition("-")[2]
+    return any(tag_content == content for _, tag_content in _tags(if_none_match))
 
 
 @dataclass(frozen=True)
@@ -119,18 +178,23 @@ class PullPage:
         return [PulledValue.model_validate(row._mapping) for row in self.rows]
 
 
+def page_variant(sort: str, limit: int, cursor: str | None) -> str:
+    return f"json|{sort}|{limit}|{cursor}"
+
+
 def pull_page(session: Session, principal: Principal, f: PullFilter, *, sort: str, limit: int,
-              cursor: str | None) -> PullPage:
-    """One page, and its ETag: a digest of exactly the row values the page serialises (and of the
-    next cursor), so a page is 304 when nothing in it changed. Computing it costs the page query
-    only, not an aggregate over everything the filter matches."""
+              cursor: str | None, scope: str) -> PullPage:
+    """One page, and its ETag: `scope` (from :func:`scope_tag`) and a digest of exactly the row
+    values the page serialises (and of the next cursor), so a page is 304 when nothing in it
+    changed. Computing it costs the page query only, not an aggregate over everything the filter
+    matches."""
     stmt = _joined(select(*PULL_COLUMNS).select_from(V)).where(*_conditions(principal, f))
     rows, next_cursor = paginate(session, stmt, model=V, sort=sort, limit=limit, cursor=cursor)
     digest = hashlib.sha256("#".join([_who(principal), f.key(), sort, str(limit), str(cursor),
                                       str(next_cursor)]).encode())
     for row in rows:
         digest.update(repr(tuple(row)).encode())
-    return PullPage(rows=rows, next_cursor=next_cursor, etag=f'W/"{digest.hexdigest()[:32]}"')
+    return PullPage(rows=rows, next_cursor=next_cursor, etag=etag(scope, digest.hexdigest()[:24]))
 
 
 def pull_csv(session: Session, principal: Principal, f: PullFilter) -> str:

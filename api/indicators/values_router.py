@@ -36,13 +36,6 @@ Accept = Annotated[str | None, Header(alias="Accept", max_length=500,
                                       description="`text/csv` for CSV (every matching row, no paging)")]
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
-
-
 @router.get(
     "", summary="Pull published indicator values", response_model=Page[PulledValue],
     responses={
@@ -78,16 +71,22 @@ def pull_indicator_values(
     filters = pull.PullFilter(municipality_id=municipality_id, institution_id=institution_id,
                               institution_kind=institution_kind, indicator=indicator, periodicity=periodicity,
                               period_from=period_from, period_to=period_to, updated_since=updated_since)
-    if CSV_MEDIA_TYPE in (accept or "").lower():
-        etag = pull.pull_etag(session, principal, filters, variant="csv")
-        headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
-        if _matches(if_none_match, etag):
+    as_csv = CSV_MEDIA_TYPE in (accept or "").lower()
+    variant = "csv" if as_csv else pull.page_variant(sort, limit, cursor)
+    scope = pull.scope_tag(session, principal, filters, variant=variant)
+    headers = {"Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
+    unchanged = pull.scope_match(if_none_match, scope)
+    if unchanged:  # nothing the pull could show has changed: no value row is read
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": unchanged, **headers})
+    if as_csv:  # the whole scope: its scope part is its validator
+        headers["ETag"] = pull.etag(scope, "csv")
+        if pull.any_match(if_none_match):
             return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
         return Response(pull.pull_csv(session, principal, filters), media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
                         headers={**headers, "Content-Disposition": 'attachment; filename="indicator-values.csv"'})
-    page = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor)
-    headers = {"ETag": page.etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
-    if _matches(if_none_match, page.etag):
+    page = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor, scope=scope)
+    headers["ETag"] = page.etag
+    if pull.content_match(if_none_match, page.etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     response.headers.update(headers)
     return Page(items=page.items(), next_cursor=page.next_cursor, limit=limit)

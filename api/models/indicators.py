@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from api.indicators.periods import Periodicity
 from api.models.base import IdMixin, TenantMixin, TimestampMixin, VersionedMixin
@@ -111,6 +111,18 @@ class IndicatorValue(IdMixin, TimestampMixin, VersionedMixin, table=True):
     entered_by: uuid.UUID | None = Field(default=None)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_by: uuid.UUID | None = Field(default=None)
+
+
+class IndicatorValueChanges(SQLModel, table=True):
+    """How many times each institution's indicator values were inserted, updated or deleted. Kept
+    by database triggers (migration 0011), so no code path can forget it; the municipality pull's
+    validator (api/indicators/pull.py) reads it instead of the values. No foreign key: deleting an
+    institution cascades to its values, and their triggers still count."""
+
+    __tablename__ = "indicator_value_changes"
+
+    institution_id: uuid.UUID = Field(primary_key=True)
+    changes: int = Field(default=0, sa_type=sa.BigInteger)
 
 
 class IndicatorValueRevision(IdMixin, table=True):
