@@ -5,8 +5,8 @@ institutions' and indicators' versions: one small indexed query, no value rows r
 it, not the application, so every path that changes a value counts: the ORM, bulk statements,
 recomputations and the cascade deletes of an indicator or an institution.
 
-Revision ID: 0011_pull_changes
-Revises: 0007_evaluation
+Revision ID: 0012_pull_changes
+Revises: 0011_report_publication
 Create Date: 2026-11-24 22:20:00.000000
 """
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_pull_changes"
-down_revision: str | None = "0007_evaluation"
+revision: str = "0012_pull_changes"
+down_revision: str | None = '0011_report_publication'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
