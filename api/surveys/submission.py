@@ -186,10 +186,15 @@ def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, 
     now = utcnow()
     prepared = prepare(campaign, data, respondent, questions if questions is not None else
                        questions_of(session, campaign), grace=grace, now=now, prefix=prefix)
-    stored = find_response(session, campaign, data.client_response_id)
-    if stored is not None:
-        return _replay(stored, prepared.normalised), False
-    check_timing(campaign, prepared, grace=grace, now=now)
+    # Insert first and read only on a conflict: a new response (the common case) costs no
+    # look-up. A retry is recognised by the unique (campaign, client id) and answered from the row.
+    try:
+        check_timing(campaign, prepared, grace=grace, now=now)
+    except ApiError:
+        stored = find_response(session, campaign, data.client_response_id)
+        if stored is not None:  # a retry after the campaign closed still gets its receipt
+            return _replay(stored, prepared.normalised), False
+        raise
     if not _store(session, campaign, respondent, [prepared]):
         stored = find_response(session, campaign, data.client_response_id)
         if stored is None:  # the concurrent writer rolled back in between: nothing stands in the way now
