@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -9,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.concurrency import check_if_match
-from api.errors import Conflict
+from api.errors import Conflict, ValidationFailed
 
 
 def flush_or_conflict(session: Session, detail: str) -> None:
@@ -19,6 +20,16 @@ def flush_or_conflict(session: Session, detail: str) -> None:
             session.flush()
     except IntegrityError as exc:
         raise Conflict(detail) from exc
+
+
+def patched_fields(patch: BaseModel, not_null: Iterable[str] = ()) -> dict[str, Any]:
+    """The fields a PATCH sets; 422 for one of `not_null` sent as null (a required column can be
+    changed, not cleared)."""
+    data = patch.model_dump(exclude_unset=True)
+    for key in not_null:
+        if key in data and data[key] is None:
+            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    return data
 
 
 def apply_patch(session: Session, row: Any, patch: BaseModel, if_match: str, *, conflict: str) -> Any:

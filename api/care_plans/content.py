@@ -23,7 +23,7 @@ from api.care_plans.schemas import (
 from api.care_plans.service import load_plan, require_editable, touch
 from api.care_plans.trail import audit_care
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import InvalidTransition, NotFound, ValidationFailed
 from api.models import CareGoal, CareNeed, CarePlanComment, CarePlanStatus, CareReview, CareReviewGoal, CareService
 from api.pagination import paginate
@@ -63,10 +63,7 @@ def update_goal(session: Session, principal: Principal, care_plan_id: uuid.UUID,
         raise NotFound("No goal with this id in this care plan.")
     check_if_match(if_match, plan.version)
     require_editable(plan)
-    changes = data.model_dump(exclude_unset=True)
-    for key in ("measure", "baseline", "target", "due_date"):
-        if key in changes and changes[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    changes = patched_fields(data, not_null=("measure", "baseline", "target", "due_date"))
     for key, value in changes.items():
         setattr(goal, key, value)
     session.add(goal)

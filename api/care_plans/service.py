@@ -28,7 +28,7 @@ from api.care_plans.schemas import (
 )
 from api.care_plans.trail import audit_care, audit_listed
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import Conflict, InvalidTransition, ValidationFailed
 from api.models import (
     Attainment,
@@ -130,10 +130,7 @@ def update_care_plan(session: Session, principal: Principal, care_plan_id: uuid.
     plan = load_plan(session, principal, care_plan_id, action="update")
     check_if_match(if_match, plan.version)
     require_editable(plan)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("period_start", "period_end"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("period_start", "period_end"))
     for key, value in data.items():
         setattr(plan, key, value)
     if plan.period_end < plan.period_start:

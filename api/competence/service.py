@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from api.audit.service import record as audit
 from api.competence.schemas import CompetenceNeedCreate, CompetenceNeedPublic, CompetenceNeedUpdate
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from api.models import CompetenceNeed, CompetenceNeedSource, CompetenceNeedStatus, User
 from api.pagination import paginate
@@ -107,10 +107,7 @@ def _changeable(session: Session, principal: Principal, need_id: uuid.UUID, if_m
 def update_need(session: Session, principal: Principal, need_id: uuid.UUID, patch: CompetenceNeedUpdate,
                 if_match: str) -> CompetenceNeedPublic:
     row = _changeable(session, principal, need_id, if_match)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("year", "topic"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("year", "topic"))
     for key, value in data.items():
         setattr(row, key, value)
     session.add(row)

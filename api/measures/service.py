@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import InvalidTransition, NotFound, ValidationFailed
 from api.indicators import catalogue, comparison
 from api.indicators.targets import parse_period
@@ -225,10 +225,7 @@ def update_measure(session: Session, principal: Principal, measure_id: uuid.UUID
     measure = get_measure(session, principal, measure_id)
     check_if_match(if_match, measure.version)
     _require_editable(measure)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("title", "area"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("title", "area"))
     if "owner_id" in data:
         _check_owner(session, principal, data["owner_id"])
     if "expected_effect" in data:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import Conflict, InvalidTransition, ValidationFailed
 from api.models import Department, Plan, PlanEvent, PlanGoal, PlanItem, PlanKind, PlanStatus
 from api.pagination import paginate
@@ -202,10 +202,7 @@ def update_plan(session: Session, principal: Principal, plan_id: uuid.UUID, patc
     require_plan_drafter(principal, plan)
     check_if_match(if_match, plan.version)
     require_editable(plan)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("title", "period"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("title", "period"))
     kind = PlanKind(plan.kind)
     period = _period(kind, data["period"]) if "period" in data else PlanPeriod(
         plan.period_label, plan.period_start, plan.period_end)

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from api.care_plans.access import ACCESS_LOG_ROLES, get_recipient_or_404, readable_recipients
 from api.care_plans.trail import audit_care, audit_listed
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import Conflict, Forbidden, ValidationFailed
 from api.models import (
     AuditEvent,
@@ -139,10 +139,7 @@ def update_recipient(session: Session, principal: Principal, recipient_id: uuid.
     check_if_match(if_match, row.version)
     if row.status == RecipientStatus.anonymised:
         raise Conflict("An anonymised recipient cannot be changed.")
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("first_name", "last_name", "admission_date"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("first_name", "last_name", "admission_date"))
     if "department_id" in data:
         _check_department(session, principal, data["department_id"])
     if data.get("key_worker_id"):

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from api.audit.service import record
 from api.concurrency import check_if_match
+from api.crud import patched_fields
 from api.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from api.models import Campaign, Questionnaire, QuestionnaireVersion, SurveyResponse, VersionStatus
 from api.pagination import paginate
@@ -106,10 +107,7 @@ def update_campaign(session: Session, principal: Principal, campaign_id: uuid.UU
                     if_match: str) -> CampaignPublic:
     campaign = get_campaign(session, principal, campaign_id)
     check_if_match(if_match, campaign.version)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("name", "opens_at", "closes_at"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("name", "opens_at", "closes_at"))
     if "opens_at" in data:
         data["opens_at"] = _aware(data["opens_at"])
         if state_of(campaign) != "scheduled" and data["opens_at"] != campaign.opens_at:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from api.audit.service import record
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import Conflict, InvalidTransition, ValidationFailed
 from api.models import Question, Questionnaire, QuestionnaireKind, QuestionnaireVersion, QuestionType, VersionStatus
 from api.pagination import paginate
@@ -80,10 +80,7 @@ def update_questionnaire(session: Session, principal: Principal, questionnaire_i
                          patch: QuestionnaireUpdate, if_match: str, *, template: bool) -> Questionnaire:
     row = get_questionnaire(session, principal, questionnaire_id, write=True, template=template)
     check_if_match(if_match, row.version)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("audience", "title_lt", "title_en"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("audience", "title_lt", "title_en"))
     for key, value in data.items():
         setattr(row, key, value)
     session.add(row)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
+from api.crud import flush_or_conflict, patched_fields
 from api.errors import NotFound, ValidationFailed
 from api.models import AssessmentFinding, EvidenceKind, Institution, SwotItem, SwotQuadrant
 from api.pagination import paginate
@@ -83,10 +83,7 @@ def update_item(session: Session, principal: Principal, swot_item_id: uuid.UUID,
                 if_match: str) -> SwotItem:
     item = get_item(session, principal, swot_item_id)
     check_if_match(if_match, item.version)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("quadrant", "text", "position", "evidence"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("quadrant", "text", "position", "evidence"))
     if "evidence" in data:
         data["evidence"] = _links(session, principal, patch.evidence or [])
     for key, value in data.items():

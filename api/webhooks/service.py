@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
-from api.crud import flush_or_conflict
-from api.errors import NotFound, ValidationFailed
+from api.crud import flush_or_conflict, patched_fields
+from api.errors import NotFound
 from api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.pagination import paginate
 from api.security.principal import Principal
@@ -76,10 +76,7 @@ def update_subscription(session: Session, principal: Principal, webhook_id: uuid
                         if_match: str) -> WebhookSubscription:
     row = get_subscription(session, principal, webhook_id)
     check_if_match(if_match, row.version)
-    data = patch.model_dump(exclude_unset=True)
-    for key in ("url", "events", "active"):
-        if key in data and data[key] is None:
-            raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
+    data = patched_fields(patch, not_null=("url", "events", "active"))
     if "events" in data:
         data["events"] = _events(patch.events or [])
     for key, value in data.items():
