@@ -18,6 +18,7 @@ from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
 from api.schemas import NO_NUL_PATTERN
 from api.security.tokens import TokenService
+from api.types import describe_ranges
 
 API_DESCRIPTION = """
 **Ciklas** runs the continuous improvement and learning system (*nuolatinio tobulinimosi ir
@@ -27,6 +28,8 @@ mokymosi sistema*) of social-service institutions: plan → deliver → evaluate
 * Every institution is a tenant: a resource of another institution answers 404, as if it did not exist.
 * Errors are `application/problem+json` (RFC 9457) with a stable `type` such as `urn:ciklas:problem:not-found`.
 * Lists take `limit` (at most 100), an opaque `cursor` and `sort`; follow `next_cursor`.
+* Days and instants run from 1900-01-01 to 2999-12-31 (instants once converted to UTC; RFC 3339,
+  without an offset read as UTC); years from 1900 to 2999. Outside: 422 naming the field.
 * Reads carry an `ETag`; updates and deletes require `If-Match` (428 without, 412 when stale).
 * Every response carries `X-Request-ID`; send your own to correlate logs.
 """
@@ -174,5 +177,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     _forbid_nul_in_strings(schema)
+    describe_ranges(schema)
     app.openapi_schema = schema
     return schema

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,7 @@ from api.db import SessionDep
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
+from api.types import ApiDateTime
 
 router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
 
@@ -25,8 +25,8 @@ def list_audit_events(
     recipient_id: uuid.UUID | None = None,
     actor_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: ApiDateTime | None = None,
+    until: ApiDateTime | None = None,
     sort: Annotated[str, sort_query(["occurred_at"], "-occurred_at")] = "-occurred_at",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

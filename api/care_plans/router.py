@@ -4,7 +4,6 @@ take the write session; a plan you may not see is 404."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -37,7 +36,7 @@ from api.models import CarePlanKind, CarePlanStatus
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
-from api.types import today
+from api.types import ApiDate, today
 
 router = APIRouter(prefix="/api/v1/care-plans", tags=["care plans"])
 _TRANSITION = problem_responses(409, 412, 428)
@@ -65,7 +64,7 @@ def list_care_plans(
 def list_care_plan_reviews_due(
     principal: Authorized[Scope.care_plans_read],
     session: WriteSessionDep,
-    as_of: Annotated[date | None, Query(description="The day to judge from; default today.")] = None,
+    as_of: Annotated[ApiDate | None, Query(description="The day to judge from; default today.")] = None,
     within_days: Annotated[int, Query(ge=0, le=366, description="Include reviews due this many days ahead.")] = 14,
     overdue_only: bool = False,
     assigned_to_me: Annotated[bool, Query(description="Only recipients whose key worker or team member you are.")] = (

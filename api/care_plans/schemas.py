@@ -7,26 +7,27 @@ from pydantic import Field
 
 from api.models import Attainment, CarePlanKind, CarePlanStatus, NeedDomain, NeedLevel
 from api.schemas import PublicModel, RequestModel
+from api.types import ApiDate
 
 
 class CarePlanCreate(RequestModel):
     recipient_id: uuid.UUID
     kind: CarePlanKind = Field(description="isgp (care homes), ispp (monthly, crisis centres), ipp")
-    period_start: date
-    period_end: date | None = Field(default=None, description="An ISPP runs to the end of its month by default.")
+    period_start: ApiDate
+    period_end: ApiDate | None = Field(default=None, description="An ISPP runs to the end of its month by default.")
 
 
 class CarePlanUpdate(RequestModel):
-    period_start: date | None = None
-    period_end: date | None = None
-    next_review_date: date | None = None
+    period_start: ApiDate | None = None
+    period_end: ApiDate | None = None
+    next_review_date: ApiDate | None = None
 
 
 class Participation(RequestModel):
     """How the recipient took part in drawing up the plan (the seeds require it)."""
 
     participated: bool = Field(description="Did the recipient take part?")
-    participated_on: date | None = Field(default=None, description="Required when participated is true.")
+    participated_on: ApiDate | None = Field(default=None, description="Required when participated is true.")
     participants: list[str] = Field(default_factory=list, max_length=20,
                                     description="Who took part: roles or names, e.g. `recipient`, `daughter`.")
     recipient_wishes: str | None = Field(default=None, max_length=4000,
@@ -38,7 +39,7 @@ class Participation(RequestModel):
 
 class CarePlanActivate(RequestModel):
     participation: Participation
-    next_review_date: date = Field(description="When the plan is first reviewed.")
+    next_review_date: ApiDate = Field(description="When the plan is first reviewed.")
 
 
 class NeedCreate(RequestModel):
@@ -53,7 +54,7 @@ class GoalCreate(RequestModel):
     measure: str = Field(min_length=1, max_length=500, description="What is measured.")
     baseline: str = Field(min_length=1, max_length=200)
     target: str = Field(min_length=1, max_length=200)
-    due_date: date
+    due_date: ApiDate
 
 
 class GoalUpdate(RequestModel):
@@ -61,7 +62,7 @@ class GoalUpdate(RequestModel):
     measure: str | None = Field(default=None, min_length=1, max_length=500)
     baseline: str | None = Field(default=None, min_length=1, max_length=200)
     target: str | None = Field(default=None, min_length=1, max_length=200)
-    due_date: date | None = None
+    due_date: ApiDate | None = None
 
 
 class ServiceCreate(RequestModel):
@@ -77,11 +78,11 @@ class GoalAssessment(RequestModel):
 
 
 class ReviewCreate(RequestModel):
-    review_date: date
+    review_date: ApiDate
     participants: list[str] = Field(default_factory=list, max_length=20)
     notes: str | None = Field(default=None, max_length=4000)
     goals: list[GoalAssessment] = Field(default_factory=list, max_length=100)
-    next_review_date: date | None = Field(default=None, description="Omit when the plan is not reviewed again.")
+    next_review_date: ApiDate | None = Field(default=None, description="Omit when the plan is not reviewed again.")
 
 
 class CommentCreate(RequestModel):

@@ -17,6 +17,7 @@ from api.models import CompetenceNeedSource, CompetenceNeedStatus
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
+from api.types import Year
 
 router = APIRouter(prefix="/api/v1/plans/competence-needs", tags=["competence needs"])
 _UPDATE = problem_responses(409, 412, 428)
@@ -26,7 +27,7 @@ _UPDATE = problem_responses(409, 412, 428)
 def list_competence_needs(
     principal: Authorized[Scope.competence_read],
     session: SessionDep,
-    year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
+    year: Year | None = None,
     status_: Annotated[CompetenceNeedStatus | None, Query(alias="status")] = None,
     source: CompetenceNeedSource | None = None,
     user_id: uuid.UUID | None = None,

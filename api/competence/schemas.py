@@ -8,10 +8,11 @@ from pydantic import Field
 from api.models import CompetenceNeedSource, CompetenceNeedStatus
 from api.plans.schemas import CarryingItem
 from api.schemas import PublicModel, RequestModel
+from api.types import Year
 
 
 class CompetenceNeedCreate(RequestModel):
-    year: int = Field(ge=1900, le=9999, description="The year of the competence development plan.")
+    year: Year = Field(description="The year of the competence development plan.")
     topic: str = Field(min_length=1, max_length=300, description="The training topic or competence area.")
     description: str | None = Field(default=None, max_length=4000, description=(
         "Why, in the staff member's words, or the appraisal's or self-assessment's conclusion."))
@@ -23,7 +24,7 @@ class CompetenceNeedCreate(RequestModel):
 
 
 class CompetenceNeedUpdate(RequestModel):
-    year: int | None = Field(default=None, ge=1900, le=9999)
+    year: Year | None = None
     topic: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=4000)
 

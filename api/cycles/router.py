@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -14,7 +13,7 @@ from api.db import SessionDep
 from api.errors import problem_responses
 from api.security.deps import Authorized
 from api.security.scopes import Scope
-from api.types import today
+from api.types import ApiDate, today
 
 router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"])
 
@@ -26,7 +25,7 @@ def read_cycle(
     session: SessionDep,
     institution_id: uuid.UUID,
     year: Annotated[int, Path(ge=2000, le=2100)],
-    as_of: Annotated[date | None, Query(description="Judge the cycle as of this day; default today.")] = None,
+    as_of: Annotated[ApiDate | None, Query(description="Judge the cycle as of this day; default today.")] = None,
 ) -> CycleView:
     """The stage of the year and, per domain, what is done and what is overdue: plans approved and
     reviewed, care-plan reviews on time, surveys run, indicators published, self-assessments,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from api.types import MAX_YEAR, MIN_YEAR
+
 
 class Periodicity(StrEnum):
     year = "year"
@@ -43,8 +45,8 @@ class Period:
         if not match:
             raise ValueError("a period is written 2026, 2026-H1, 2026-Q3 or 2026-05")
         year = int(match["year"])
-        if year < 1900:
-            raise ValueError("the year is out of range")
+        if not MIN_YEAR <= year <= MAX_YEAR:  # the years requests may carry (api/types.py)
+            raise ValueError(f"the year is out of range ({MIN_YEAR}-{MAX_YEAR})")
         if match["half"]:
             return cls(Periodicity.half_year, date(year, 1 + 6 * (int(match["half"]) - 1), 1))
         if match["quarter"]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -30,6 +29,7 @@ from api.models import SourceKind, ValueStatus
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
+from api.types import ApiDate
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 
@@ -215,8 +215,8 @@ def list_indicator_values(
     indicator_id: uuid.UUID,
     institution_id: uuid.UUID | None = None,
     status_: Annotated[ValueStatus | None, Query(alias="status")] = None,
-    period_from: Annotated[date | None, Query(description="Periods starting on or after this day")] = None,
-    period_to: Annotated[date | None, Query(description="Periods starting on or before this day")] = None,
+    period_from: Annotated[ApiDate | None, Query(description="Periods starting on or after this day")] = None,
+    period_to: Annotated[ApiDate | None, Query(description="Periods starting on or before this day")] = None,
     sort: Annotated[str, sort_query(["period_start", "updated_at"], "-period_start")] = "-period_start",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -25,6 +24,7 @@ from api.models import InstitutionKind
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
+from api.types import ApiDate, ApiDateTime
 
 router = APIRouter(prefix="/api/v1/indicator-values", tags=["indicator values"])
 
@@ -53,9 +53,9 @@ def pull_indicator_values(
     institution_kind: InstitutionKind | None = None,
     indicator: Annotated[str | None, Query(max_length=60, description="An indicator code")] = None,
     periodicity: Periodicity | None = None,
-    period_from: Annotated[date | None, Query(description="Periods starting on or after this day")] = None,
-    period_to: Annotated[date | None, Query(description="Periods starting on or before this day")] = None,
-    updated_since: Annotated[datetime | None, Query(
+    period_from: Annotated[ApiDate | None, Query(description="Periods starting on or after this day")] = None,
+    period_to: Annotated[ApiDate | None, Query(description="Periods starting on or before this day")] = None,
+    updated_since: Annotated[ApiDateTime | None, Query(
         description="Only values changed (published or corrected) at or after this instant")] = None,
     sort: Annotated[str, sort_query(["period_start", "updated_at"], "period_start")] = "period_start",
     limit: LimitQuery = 100,

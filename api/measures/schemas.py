@@ -10,6 +10,7 @@ from pydantic import Field
 
 from api.models import EvidenceKind, MeasureArea, MeasureStatus
 from api.schemas import PublicModel, RequestModel
+from api.types import ApiDate
 
 PERIOD_PATTERN = r"^\d{4}(-(H[12]|Q[1-4]|(0[1-9]|1[0-2])))?$"
 Period = Field(max_length=10, pattern=PERIOD_PATTERN, description="A period label: 2026, 2026-H1, 2026-Q3, 2026-05")
@@ -29,7 +30,7 @@ class MeasureCreate(RequestModel):
     description: str | None = Field(default=None, max_length=4000)
     area: MeasureArea
     owner_id: uuid.UUID | None = Field(default=None, description="The staff member responsible")
-    due_date: date | None = None
+    due_date: ApiDate | None = None
     expected_effect: ExpectedEffect | None = None
 
 
@@ -38,7 +39,7 @@ class MeasureUpdate(RequestModel):
     description: str | None = Field(default=None, max_length=4000)
     area: MeasureArea | None = None
     owner_id: uuid.UUID | None = None
-    due_date: date | None = None
+    due_date: ApiDate | None = None
     expected_effect: ExpectedEffect | None = None
 
 
@@ -134,5 +135,5 @@ class MeasurePublic(MeasureSummary):
 
 class CarryIntoPlan(RequestModel):
     plan_id: uuid.UUID = Field(description="A draft or returned plan of a later year than the measure's.")
-    due_date: date | None = Field(default=None, description="Default: the end of the plan's period.")
+    due_date: ApiDate | None = Field(default=None, description="Default: the end of the plan's period.")
     responsible_user_id: uuid.UUID | None = Field(default=None, description="Default: the measure's owner.")

@@ -13,6 +13,7 @@ from datetime import date
 
 from api.indicators.periods import Period, Periodicity
 from api.models import PlanKind
+from api.types import MAX_YEAR, MIN_YEAR
 
 PERIOD_PATTERN = r"^\d{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]|\d{4}))?$"
 MAX_STRATEGIC_YEARS = 10
@@ -67,7 +68,7 @@ def plan_period(kind: PlanKind, label: str) -> PlanPeriod:
         if not match:
             raise ValueError("a strategic plan covers several years, written like 2026-2030")
         first, last = int(match["first"]), int(match["last"])
-        if first < 1900 or not first < last <= first + MAX_STRATEGIC_YEARS - 1:
+        if first < MIN_YEAR or last > MAX_YEAR or not first < last <= first + MAX_STRATEGIC_YEARS - 1:
             raise ValueError(f"a strategic plan covers 2 to {MAX_STRATEGIC_YEARS} years, e.g. 2026-2030")
         return PlanPeriod(f"{first}-{last}", date(first, 1, 1), date(last, 12, 31))
     periodicity = KIND_PERIODICITY[kind]

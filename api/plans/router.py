@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -32,6 +31,7 @@ from api.plans.schemas import (
 )
 from api.security.deps import Authorized
 from api.security.scopes import Scope
+from api.types import ApiDate, Year
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 _UPDATE = problem_responses(409, 412, 428)
@@ -48,7 +48,7 @@ def list_plans(
     session: SessionDep,
     kind: PlanKind | None = None,
     status_: Annotated[PlanStatus | None, Query(alias="status")] = None,
-    year: Annotated[int | None, Query(ge=1900, le=9999, description="Plans whose period touches this year.")] = None,
+    year: Annotated[Year | None, Query(description="Plans whose period touches this year.")] = None,
     parent_id: Annotated[uuid.UUID | None, Query(description="Plans under any revision of this plan.")] = None,
     department_id: uuid.UUID | None = None,
     include_superseded: Annotated[bool, Query(description="Also list revisions replaced by amendments.")] = False,
@@ -266,8 +266,8 @@ def list_plan_items(
     area: ItemArea | None = None,
     responsible_user_id: uuid.UUID | None = None,
     department_id: uuid.UUID | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
+    due_from: ApiDate | None = None,
+    due_to: ApiDate | None = None,
     sort: Annotated[str, sort_query(["due_date", "created_at", "title"], "due_date")] = "due_date",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

@@ -8,6 +8,7 @@ from pydantic import Field
 from api.models import ItemArea, ItemStatus, PlanKind, PlanStatus
 from api.plans.periods import PERIOD_PATTERN
 from api.schemas import PublicModel, RequestModel
+from api.types import ApiDate, Year
 
 PERIOD_DESCRIPTION = ("annual, department, competence and improvement plans: `2026`; half-year: `2026-H1`; "
                       "quarterly: `2026-Q3`; monthly: `2026-05`; strategic: `2026-2030`.")
@@ -141,7 +142,7 @@ class ItemCreate(RequestModel):
     goal_id: uuid.UUID | None = Field(default=None, description="A goal of the same plan.")
     responsible_user_id: uuid.UUID | None = None
     department_id: uuid.UUID | None = None
-    due_date: date
+    due_date: ApiDate
     indicator: str | None = Field(default=None, max_length=300, description="The result indicator, in words.")
     indicator_id: uuid.UUID | None = Field(default=None, description="An indicator of the catalogue.")
     target_value: float | None = Field(default=None, allow_inf_nan=False)
@@ -161,7 +162,7 @@ class ItemUpdate(RequestModel):
     goal_id: uuid.UUID | None = None
     responsible_user_id: uuid.UUID | None = None
     department_id: uuid.UUID | None = None
-    due_date: date | None = None
+    due_date: ApiDate | None = None
     indicator: str | None = Field(default=None, max_length=300)
     indicator_id: uuid.UUID | None = None
     target_value: float | None = Field(default=None, allow_inf_nan=False)
@@ -171,7 +172,7 @@ class ItemUpdate(RequestModel):
     status: ItemStatus | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     actual_value: float | None = Field(default=None, allow_inf_nan=False)
-    completed_on: date | None = Field(default=None, description="When done; defaults to today.")
+    completed_on: ApiDate | None = Field(default=None, description="When done; defaults to today.")
     status_note: str | None = Field(default=None, max_length=2000)
 
 
@@ -203,14 +204,14 @@ class ItemPublic(PublicModel):
 
 
 class ApprovalRuleCreate(RequestModel):
-    year: int = Field(ge=1900, le=9999, description="The budget year (and the annual plan's year).")
-    budget_approved_on: date | None = Field(default=None, description="When the year's budget was approved.")
+    year: Year = Field(description="The budget year (and the annual plan's year).")
+    budget_approved_on: ApiDate | None = Field(default=None, description="When the year's budget was approved.")
     approve_within_months: int = Field(ge=1, le=12, description=(
         "The director approves the annual plan within this many months after the budget."))
 
 
 class ApprovalRuleUpdate(RequestModel):
-    budget_approved_on: date | None = None
+    budget_approved_on: ApiDate | None = None
     approve_within_months: int | None = Field(default=None, ge=1, le=12)
 
 
@@ -244,7 +245,7 @@ class CadencePublic(PublicModel):
 
 
 class ReviewCreate(RequestModel):
-    review_date: date
+    review_date: ApiDate
     notes: str | None = Field(default=None, max_length=4000)
 
 

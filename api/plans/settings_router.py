@@ -4,7 +4,6 @@ plan routes, so that these fixed paths are not taken for plan ids."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -27,7 +26,7 @@ from api.plans.schemas import (
 from api.plans.vocabulary import PlanVocabulary, vocabulary
 from api.security.deps import Authorized
 from api.security.scopes import Scope
-from api.types import today
+from api.types import ApiDate, Year, today
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 _UPDATE = problem_responses(409, 412, 428)
@@ -44,7 +43,7 @@ def read_plan_vocabulary(principal: Authorized[Scope.plans_read]) -> PlanVocabul
 def list_plan_reviews_due(
     principal: Authorized[Scope.plans_read],
     session: SessionDep,
-    as_of: Annotated[date | None, Query(description="The day to judge from; default today.")] = None,
+    as_of: Annotated[ApiDate | None, Query(description="The day to judge from; default today.")] = None,
     within_days: Annotated[int, Query(ge=0, le=366, description="Include reviews due this many days ahead.")] = 14,
     overdue_only: bool = False,
     kind: PlanKind | None = None,
@@ -63,7 +62,7 @@ def list_plan_reviews_due(
 def list_plan_approval_rules(
     principal: Authorized[Scope.plans_read],
     session: SessionDep,
-    year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
+    year: Year | None = None,
     sort: Annotated[str, sort_query(["year"], "-year")] = "-year",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,

@@ -16,6 +16,7 @@ from api.proposals import service
 from api.proposals.schemas import AcceptRequest, ProposalCreate, ProposalPublic, ProposalUpdate, RejectRequest
 from api.security.deps import Authorized
 from api.security.scopes import Scope
+from api.types import Year
 
 router = APIRouter(prefix="/api/v1/proposals", tags=["proposals"])
 _TRANSITION = problem_responses(409, 412, 428)
@@ -53,7 +54,7 @@ def list_proposals(
     source: ProposalSource | None = None,
     category: ProposalCategory | None = None,
     department_id: uuid.UUID | None = None,
-    plan_year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
+    plan_year: Year | None = None,
     mine: Annotated[bool, Query(description="Only the ones you submitted (not anonymously).")] = False,
     sort: Annotated[str, sort_query(["created_at"], "-created_at")] = "-created_at",
     limit: LimitQuery = 50,

@@ -8,6 +8,7 @@ from pydantic import Field
 from api.models import ProposalCategory, ProposalChannel, ProposalSource, ProposalStatus
 from api.plans.schemas import CarryingItem
 from api.schemas import PublicModel, RequestModel
+from api.types import Year
 
 
 class ProposalCreate(RequestModel):
@@ -21,7 +22,7 @@ class ProposalCreate(RequestModel):
     anonymous: bool = Field(default=False, description=(
         "Keep no record of who submitted it (proposals from devices always are). Follow it by its tracking code."))
     department_id: uuid.UUID | None = Field(default=None, description="The department it is addressed to.")
-    plan_year: int | None = Field(default=None, ge=1900, le=9999, description="The plan year it is meant for.")
+    plan_year: Year | None = Field(default=None, description="The plan year it is meant for.")
 
 
 class ProposalUpdate(RequestModel):
@@ -29,7 +30,7 @@ class ProposalUpdate(RequestModel):
 
     category: ProposalCategory | None = None
     department_id: uuid.UUID | None = None
-    plan_year: int | None = Field(default=None, ge=1900, le=9999)
+    plan_year: Year | None = None
 
 
 class AcceptRequest(RequestModel):

@@ -7,12 +7,13 @@ from pydantic import Field
 
 from api.models import RecipientStatus
 from api.schemas import PublicModel, RequestModel
+from api.types import ApiDate
 
 
 class RecipientCreate(RequestModel):
     first_name: str = Field(min_length=1, max_length=100, examples=["Ona"])
     last_name: str = Field(min_length=1, max_length=100, examples=["Petraitienė"])
-    birth_date: date | None = None
+    birth_date: ApiDate | None = None
     personal_code: str | None = Field(default=None, min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
     department_id: uuid.UUID | None = Field(
         default=None, description="Defaults to your own department when you are a department head."
@@ -24,13 +25,13 @@ class RecipientCreate(RequestModel):
     user_id: uuid.UUID | None = Field(default=None, description="The recipient's own user account (role recipient).")
     guardian_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10,
                                           description="User accounts of role guardian.")
-    admission_date: date
+    admission_date: ApiDate
 
 
 class RecipientUpdate(RequestModel):
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
-    birth_date: date | None = None
+    birth_date: ApiDate | None = None
     personal_code: str | None = Field(default=None, min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
     department_id: uuid.UUID | None = None
     key_worker_id: uuid.UUID | None = None
@@ -38,8 +39,8 @@ class RecipientUpdate(RequestModel):
                                                     description="Replaces the team.")
     user_id: uuid.UUID | None = None
     guardian_ids: list[uuid.UUID] | None = Field(default=None, max_length=10, description="Replaces the guardians.")
-    admission_date: date | None = None
-    discharge_date: date | None = Field(default=None, description="Setting it discharges the recipient.")
+    admission_date: ApiDate | None = None
+    discharge_date: ApiDate | None = Field(default=None, description="Setting it discharges the recipient.")
 
 
 class RecipientPublic(PublicModel):

@@ -16,12 +16,17 @@ from hypothesis import HealthCheck
 
 from api.security.scopes import ROLE_SCOPES, Role
 from tests.factories import token_for
+from tests.foundation.extremes import IN_RANGE
 
 CALLERS = (Role.director, Role.platform_admin, Role.municipality_analyst)
 MAX_EXAMPLES = 12
 #: While working on one domain, `CIKLAS_SCHEMATHESIS_ONLY=/api/v1/surveys` limits the run to the
 #: operations whose path starts with it (the suite as a whole always runs every operation).
 ONLY = os.environ.get("CIKLAS_SCHEMATHESIS_ONLY", "")
+# Dates and instants within the range the contract states in `formatMinimum`/`formatMaximum` (JSON
+# Schema cannot bound strings; values beyond it are test_extreme_values.py's business).
+for _format, _strategy in IN_RANGE.items():
+    schemathesis.openapi.format(_format, _strategy)
 
 
 class SchemaValidRequestRefused(AssertionError):
