@@ -60,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.output}")
         return 0
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's ValidationError: a setting is missing or wrong
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "migrate":
         from api.migrations import upgrade
 
@@ -69,9 +73,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         from api.db import create_db_engine
-        from api.demo import DEMO_PASSWORD, load_demo
+        from api.demo import DEMO_PASSWORD, DemoRefused, load_demo
 
-        loaded = load_demo(create_db_engine(settings))
+        if settings.environment == "production":  # before touching the database
+            print("refused: `demo` loads public credentials, including a platform administrator; it never runs "
+                  "with CIKLAS_ENVIRONMENT=production", file=sys.stderr)
+            return 2
+        try:
+            loaded = load_demo(create_db_engine(settings), environment=settings.environment)
+        except DemoRefused as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 2
         print(f"demo data loaded (password for every demo user: {DEMO_PASSWORD})" if loaded
               else "database not empty; demo data not loaded")
         return 0

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     webhook_allow_private_addresses: bool | None = Field(
         default=None, description="Deliver to loopback and private networks; default: everywhere but production.")
 
+    # /docs and /redoc: off in production unless set (the contract stays at /openapi.json).
+    docs_in_production: bool = False
+
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 1_048_576 * 2
     log_level: str = "INFO"
@@ -62,6 +65,10 @@ class Settings(BaseSettings):
                 "CIKLAS_JWT_PRIVATE_KEY or CIKLAS_JWT_PRIVATE_KEY_FILE must be set outside development"
             )
         return self
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.environment != "production" or self.docs_in_production
 
     @property
     def is_sqlite(self) -> bool:

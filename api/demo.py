@@ -1,4 +1,5 @@
-"""Demo data for a newcomer's `make run`: loaded only into an empty database."""
+"""Demo data for a newcomer's `make run`: loaded only into an empty database, never in production
+(its passwords and client secrets are public, and one of its users is a platform administrator)."""
 
 from __future__ import annotations
 
@@ -39,8 +40,16 @@ PEOPLE = [  # username, full name, role, institution index or None, department i
 ]
 
 
-def load_demo(engine: Engine) -> bool:
-    """Returns False (and writes nothing) when the database already holds data."""
+class DemoRefused(RuntimeError):
+    """Demo data was asked for in production."""
+
+
+def load_demo(engine: Engine, *, environment: str = "development") -> bool:
+    """Returns False (and writes nothing) when the database already holds data; raises
+    DemoRefused in production."""
+    if environment == "production":
+        raise DemoRefused("demo data is refused in production (CIKLAS_ENVIRONMENT=production): its passwords and "
+                          "client secrets are public and it includes a platform administrator")
     with open_session(engine, write=True) as session:
         if session.exec(select(User.id).limit(1)).first() or session.exec(select(Municipality.id).limit(1)).first():
             return False

@@ -263,8 +263,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        from api.middleware import PERSONAL_DATA_PATHS, secure_headers
+
         logger.exception("unhandled error", exc_info=exc)
-        return problem_response(request, status=500, slug="internal-error", title="Internal error")
+        response = problem_response(request, status=500, slug="internal-error", title="Internal error")
+        # Rendered outside every middleware (by the framework's outermost one): the headers here.
+        secure_headers(response.headers, personal=PERSONAL_DATA_PATHS.match(request.url.path) is not None,
+                       hsts=request.app.state.settings.environment == "production")
+        return response
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -15,7 +15,8 @@ from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
 from api.logs import configure_logging
-from api.middleware import RequestContextMiddleware
+from api.middleware import HeadAsGetMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from api.protocol import install_protocol_handlers, require_body_media_type
 from api.schemas import NO_NUL_PATTERN
 from api.security.tokens import TokenService
 from api.types import describe_ranges
@@ -32,6 +33,11 @@ mokymosi sistema*) of social-service institutions: plan → deliver → evaluate
   without an offset read as UTC); years from 1900 to 2999. Outside: 422 naming the field.
 * Reads carry an `ETag`; updates and deletes require `If-Match` (428 without, 412 when stale).
 * Every response carries `X-Request-ID`; send your own to correlate logs.
+* `HEAD` works wherever `GET` does; a 405 lists the path's methods in `Allow`; a body in another media
+  type than the operation's is 415.
+* Every response carries `X-Content-Type-Options: nosniff` and a Content-Security-Policy with
+  `frame-ancestors 'none'`; responses without a caching policy of their own, and every response
+  about people, are `Cache-Control: no-store`.
 """
 
 ROUTER_MODULES = (
@@ -97,12 +103,18 @@ def create_app(settings: Settings | None = None, *, tokens: TokenService | None 
         generate_unique_id_function=_operation_id,
         swagger_ui_parameters={"persistAuthorization": True},
         lifespan=_lifespan,
+        # Interactive docs are off in production unless asked for; /openapi.json stays: it is the
+        # public contract, the same as openapi/openapi.json in the repository.
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        dependencies=[Depends(require_body_media_type)],
     )
     app.state.settings = settings
     app.state.engine = create_db_engine(settings)
     app.state.tokens = tokens or TokenService(settings)
 
     install_error_handlers(app)
+    install_protocol_handlers(app)
     for module_name in ROUTER_MODULES:
         app.include_router(importlib.import_module(module_name).router)
 
@@ -119,6 +131,12 @@ def create_app(settings: Settings | None = None, *, tokens: TokenService | None 
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    docs_paths = frozenset(p for p in (app.docs_url, app.redoc_url) if p)
+    if app.docs_url and app.swagger_ui_oauth2_redirect_url:
+        docs_paths |= {app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production",
+                       docs_paths=docs_paths)
+    app.add_middleware(HeadAsGetMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -128,6 +146,7 @@ _STANDARD = {
     "403": "The token's role lacks the scope this operation requires",
     "404": "No such resource (or it belongs to another institution)",
     "413": "Request body too large",
+    "415": "The body is not in the operation's media type (JSON; a form for the token endpoints)",
     "422": "Validation error; `errors` names each field",
     "503": "The database is not reachable; retry",
 }
@@ -164,7 +183,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             if "{" in path:
                 wanted.add("404")
             if "requestBody" in op:
-                wanted.add("413")
+                wanted |= {"413", "415"}
             for status in sorted(wanted):
                 responses.setdefault(status, {"description": _STANDARD[status]})
             op["responses"] = responses = dict(sorted(responses.items()))

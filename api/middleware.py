@@ -1,7 +1,10 @@
-"""Pure ASGI middleware: request ids, the request body limit and a JSON access log line."""
+"""Pure ASGI middleware: request ids, the request body limit and a JSON access log line; the
+security headers of every response; HEAD as GET without a body."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import re
@@ -11,8 +14,10 @@ from contextvars import ContextVar
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+HEAD_SCOPE_KEY = "ciklas.head"
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("ciklas.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -85,7 +90,8 @@ class RequestContextMiddleware:
             access_log.info(
                 "request",
                 extra={
-                    "method": scope["method"], "path": scope["path"], "status": status_holder["status"],
+                    "method": "HEAD" if scope.get(HEAD_SCOPE_KEY) else scope["method"], "path": scope["path"],
+                    "status": status_holder["status"],
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2), "request_id": request_id,
                 },
             )
@@ -115,3 +121,125 @@ def _query_is_clean(raw: bytes) -> bool:
 class _BodyTooLarge(BaseException):
     """A BaseException so that the framework's `except Exception` around body parsing (which would
     answer 400) lets it through to this middleware."""
+
+
+# --- Response headers -------------------------------------------------------------------------
+
+#: Responses of these paths carry personal data (people, care, answers, credentials): `no-store`
+#: even when the route set another Cache-Control. Every other response without its own
+#: Cache-Control gets `no-store` as well; only a route that chose a policy (the JWKS, the
+#: indicator-values pull) keeps it.
+PERSONAL_DATA_PATHS = re.compile(
+    r"^/api/v1/(recipients|care-plans|users|audit-events|proposals|auth|clients|webhooks)(/|$)"
+    r"|^/api/v1/surveys/campaigns/[^/]+/export$"
+    r"|^/api/v1/surveys/invitation/"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: The printable plan and the annual report pages: their own inline style, nothing that runs.
+HTML_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'none'")
+#: Swagger UI and ReDoc load from their CDN; their inline scripts are allowed by hash.
+DOCS_CSP = ("default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; "
+            "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
+            "font-src https://fonts.gstatic.com; "
+            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+            "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+HSTS = "max-age=63072000; includeSubDomains"
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+
+
+def docs_csp(html: bytes) -> str:
+    """The docs pages' policy, allowing exactly the inline scripts in `html`."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'"
+                      for s in _INLINE_SCRIPT.findall(html))
+    return DOCS_CSP.format(hashes=hashes).replace(" ;", ";")
+
+
+def secure_headers(headers: MutableHeaders, *, personal: bool, hsts: bool, csp: str | None = None) -> None:
+    """The rules, for the middleware and for the one response it cannot see (a 500, rendered by the
+    framework's outermost error middleware)."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    is_html = headers.get("content-type", "").startswith("text/html")
+    headers["Content-Security-Policy"] = csp or (HTML_CSP if is_html else API_CSP)
+    if personal or "cache-control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if hsts:
+        headers["Strict-Transport-Security"] = HSTS
+
+
+class SecurityHeadersMiddleware:
+    """Sets the security headers of every response in one place: `X-Content-Type-Options: nosniff`,
+    a Content-Security-Policy with `frame-ancestors 'none'` (strict for HTML pages, `default-src
+    'none'` for the rest), `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control:
+    no-store` (see `PERSONAL_DATA_PATHS`), and HSTS in production."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool, docs_paths: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.hsts = hsts
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        personal = PERSONAL_DATA_PATHS.match(path) is not None
+        if path in self.docs_paths:
+            await self._docs_page(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._secure(MutableHeaders(scope=message), personal=personal)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _secure(self, headers: MutableHeaders, *, personal: bool, csp: str | None = None) -> None:
+        secure_headers(headers, personal=personal, hsts=self.hsts, csp=csp)
+
+    async def _docs_page(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Buffers the (small) page to hash its inline scripts into the policy."""
+        start: Message | None = None
+        body = bytearray()
+
+        async def buffer(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                assert start is not None
+                self._secure(MutableHeaders(scope=start), personal=False, csp=docs_csp(bytes(body)))
+                await send(start)
+                await send({"type": "http.response.body", "body": bytes(body)})
+                return
+            await send(message)
+
+        await self.app(scope, receive, buffer)
+
+
+class HeadAsGetMiddleware:
+    """HEAD works wherever GET does (RFC 9110): the request runs as GET, the same status and
+    headers go out, the body does not. A path without GET answers 405 as for GET. Outermost, so
+    that every other middleware sees the response as GET makes it; the access log still says HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET", HEAD_SCOPE_KEY: True}, receive, send_headers_only)

@@ -17,9 +17,7 @@ respondents come without a value.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from api.csv_export import csv_text
 from api.errors import ValidationFailed
 from api.indicators import values
 from api.indicators.periods import Periodicity
@@ -201,21 +200,8 @@ def pull_csv(session: Session, principal: Principal, f: PullFilter) -> str:
     """Every matching row (no paging), ordered by institution, indicator and period."""
     stmt = _joined(select(*PULL_COLUMNS).select_from(V)).where(*_conditions(principal, f))
     stmt = stmt.order_by(V.institution_id, N.code, V.period_start)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    writer.writerows([_cell(v) for v in row] for row in session.exec(stmt))
-    return out.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):  # dates and datetimes
-        return value.isoformat()
-    return value
+    # Names come from institutions and municipalities: the one CSV writer neutralises formulas.
+    return csv_text(CSV_FIELDS, session.exec(stmt), lineterminator="\n")
 
 
 def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUID | None,

@@ -12,6 +12,7 @@ from api.models import Department, Institution, InstitutionKind, Municipality
 from api.pagination import paginate
 from api.security.principal import Principal
 from api.tenancy import get_or_404, scoped
+from api.text_search import contains_text
 
 
 def list_institutions(session: Session, principal: Principal, *, municipality_id: uuid.UUID | None,
@@ -23,7 +24,7 @@ def list_institutions(session: Session, principal: Principal, *, municipality_id
     if kind:
         stmt = stmt.where(Institution.kind == kind)
     if name:
-        stmt = stmt.where(Institution.name.icontains(name))
+        stmt = stmt.where(contains_text(Institution.name, name))
     return paginate(session, stmt, model=Institution, sort=sort, limit=limit, cursor=cursor)
 
 

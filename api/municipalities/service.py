@@ -11,6 +11,7 @@ from api.municipalities.schemas import MunicipalityCreate, MunicipalityUpdate
 from api.pagination import paginate
 from api.security.principal import Principal
 from api.tenancy import get_or_404, scoped
+from api.text_search import contains_text
 
 _DUPLICATE = "A municipality with this name or code already exists."
 
@@ -19,7 +20,7 @@ def list_municipalities(session: Session, principal: Principal, *, name: str | N
                         cursor: str | None) -> tuple[list[Municipality], str | None]:
     stmt = scoped(select(Municipality), Municipality, principal)
     if name:
-        stmt = stmt.where(Municipality.name.icontains(name))
+        stmt = stmt.where(contains_text(Municipality.name, name))
     return paginate(session, stmt, model=Municipality, sort=sort, limit=limit, cursor=cursor)
 
 

@@ -4,14 +4,13 @@ HTML is escaped throughout (the page is also served with a CSP that runs nothing
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import UTC
 from html import escape
 
 from sqlmodel import Session, select
 
+from api.csv_export import csv_text, number
 from api.errors import InvalidTransition
 from api.models import (
     Department,
@@ -33,18 +32,15 @@ from api.security.principal import Principal
 CSV_COLUMNS = ["item_id", "title", "description", "area", "goal", "responsible", "department", "due_date", "status",
                "progress", "completed_on", "done_on_time", "indicator", "target_value", "actual_value",
                "improvement_measure_id", "proposal_ids", "competence_need_ids"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PRINTABLE = (PlanStatus.approved, PlanStatus.closed, PlanStatus.superseded)
 
 
 def _text(value: str | None) -> str:
-    text = value or ""
-    # A spreadsheet must not run a staff member's text as a formula.
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return value or ""
 
 
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return number(value)
 
 
 def _names(session: Session, items: list[ItemPublic]) -> tuple[dict, dict, dict]:
@@ -71,20 +67,19 @@ def items_csv(session: Session, principal: Principal, plan_id: uuid.UUID) -> tup
     plan = get_plan_or_404(session, principal, plan_id)
     items = _items(session, plan.id)
     users, departments, goals = _names(session, items)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for i in items:
         on_time = "" if i.status != ItemStatus.done or i.completed_on is None else (
             "true" if i.completed_on <= i.due_date else "false")
-        writer.writerow([
+        rows.append([
             str(i.id), _text(i.title), _text(i.description), i.area, _text(goals.get(i.goal_id)),
             _text(users.get(i.responsible_user_id)), _text(departments.get(i.department_id)), i.due_date.isoformat(),
             i.status, i.progress, i.completed_on.isoformat() if i.completed_on else "", on_time, _text(i.indicator),
             _number(i.target_value), _number(i.actual_value), str(i.improvement_measure_id or ""),
             ";".join(str(p) for p in i.proposal_ids), ";".join(str(n) for n in i.competence_need_ids),
         ])
-    return f"plan-{plan.kind}-{plan.period_label}-r{plan.revision}.csv", out.getvalue()
+    # Text cells that would start a spreadsheet formula are neutralised by the one CSV writer.
+    return f"plan-{plan.kind}-{plan.period_label}-r{plan.revision}.csv", csv_text(CSV_COLUMNS, rows)
 
 
 _STYLE = """

@@ -6,29 +6,26 @@ campaigns run on different versions line up column by column.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 
 from sqlmodel import Session, select
 
+from api.csv_export import csv_text, number
 from api.models import QuestionType, SurveyAnswer, SurveyResponse
 from api.security.principal import Principal
 from api.surveys.access import get_campaign
 from api.surveys.questionnaires import concepts_of_questionnaire
 
 FIXED = ["response_id", "submitted_at", "answered_at", "late", "channel"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(kind: str, value_num: float | None, value_text: str | None) -> str:
     if kind == QuestionType.yes_no.value:
         return "yes" if value_num else "no"
     if value_num is not None:
-        return f"{value_num:g}"
-    text = value_text or ""
-    # A spreadsheet must not run a respondent's text as a formula.
-    return "'" + text if text.startswith(FORMULA_START) else text
+        return number(value_num)
+    # A respondent's text that would start a formula is neutralised by the one CSV writer.
+    return value_text or ""
 
 
 def export_campaign_csv(session: Session, principal: Principal, campaign_id: uuid.UUID) -> tuple[str, str]:
@@ -43,12 +40,15 @@ def export_campaign_csv(session: Session, principal: Principal, campaign_id: uui
                            .where(SurveyAnswer.campaign_id == campaign.id).order_by(SurveyAnswer.id)).all()
     for response_id, concept, kind, num, text in answers:
         cells.setdefault(response_id, {}).setdefault(concept, []).append(_cell(kind, num, text))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(FIXED + concepts)
+    rows = []
     for r in responses:
         row = cells.get(r.id, {})
         fixed = [str(r.id), r.submitted_at.isoformat(), r.answered_at.isoformat(), "true" if r.late else "false",
                  r.channel]
-        writer.writerow(fixed + [";".join(sorted(row[c])) if c in row else "" for c in concepts])
-    return f"survey-{campaign.id}.csv", out.getvalue()
+        rows.append(fixed + [_joined(row[c]) if c in row else "" for c in concepts])
+    return f"survey-{campaign.id}.csv", csv_text(FIXED + concepts, rows)
+
+
+def _joined(values: list[str]) -> str:
+    """One answer as it is (a number stays a number); several (multi-choice) joined with `;`."""
+    return values[0] if len(values) == 1 else ";".join(sorted(values))

@@ -19,6 +19,7 @@ from api.security.passwords import hash_password
 from api.security.principal import Principal
 from api.security.scopes import INSTITUTION_ROLES, Role
 from api.tenancy import get_or_404, scoped
+from api.text_search import contains_text
 from api.types import utcnow
 from api.users.schemas import UserCreate, UserUpdate
 
@@ -70,7 +71,7 @@ def list_users(session: Session, principal: Principal, *, role: Role | None, dep
     if is_active is not None:
         stmt = stmt.where(User.is_active == is_active)
     if q:
-        stmt = stmt.where(sa.or_(User.username.icontains(q), User.full_name.icontains(q)))
+        stmt = stmt.where(sa.or_(contains_text(User.username, q), contains_text(User.full_name, q)))
     return paginate(session, stmt, model=User, sort=sort, limit=limit, cursor=cursor)
 
 

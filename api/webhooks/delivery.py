@@ -1,5 +1,6 @@
 """Delivering the outbox: POST each due delivery with its HMAC signature, record every attempt,
-retry with exponential backoff, give up after the last attempt.
+retry with exponential backoff, give up after the last attempt. A delivery whose target is refused
+(api.webhooks.targets: not a public address, in production) fails at once: no retry could change it.
 
 `deliver_pending()` does one pass and is what tests call; `DeliveryWorker` runs passes in a thread
 started with the app. A delivery is claimed (its next attempt pushed past the HTTP timeout) in a
@@ -9,15 +10,12 @@ answers and two workers do not send the same delivery at once.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
@@ -28,6 +26,7 @@ from api.db import open_session
 from api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.types import utcnow
 from api.webhooks.outbox import SIGNATURE_HEADER, signature
+from api.webhooks.targets import TargetRefused, TargetUnresolved, resolve
 
 logger = logging.getLogger("ciklas.webhooks")
 
@@ -86,52 +85,50 @@ def _claim(engine: sa.Engine, now: datetime, policy: DeliveryPolicy, limit: int)
         return claimed
 
 
-def _blocked(url: str) -> str | None:
-    """Why `url` may not be called when private addresses are refused, or None."""
-    host = urlsplit(url).hostname or ""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
-        return f"cannot resolve {host}: {exc}"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            return f"{host} resolves to a non-public address ({address}); refused"
-    return None
+@dataclass(frozen=True)
+class _Outcome:
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    final: bool = False  #: refused: fail now instead of retrying
 
 
-def _post(client: httpx.Client, item: _Claimed, policy: DeliveryPolicy) -> tuple[int | None, str | None, int]:
+def _post(client: httpx.Client, item: _Claimed, policy: DeliveryPolicy) -> _Outcome:
+    """One attempt: resolve the receiver once, check the addresses, POST to the checked one."""
     body = item.body.encode()
-    if not policy.allow_private_addresses:
-        refused = _blocked(item.url)
-        if refused:
-            return None, refused[:1000], 0
+    try:
+        target = resolve(item.url, allow_private=policy.allow_private_addresses)
+    except TargetRefused as exc:
+        return _Outcome(None, f"refused: {exc}"[:1000], 0, final=True)
+    except TargetUnresolved as exc:
+        return _Outcome(None, str(exc)[:1000], 0)
     started = time.monotonic()
     try:
-        response = client.post(item.url, content=body, headers={
-            "Content-Type": "application/json", SIGNATURE_HEADER: signature(item.secrets, body),
-            "X-Ciklas-Event": item.event, "X-Ciklas-Delivery": str(item.delivery_id),
-            "User-Agent": "Ciklas-Webhooks/1.0",
-        })
+        request = client.build_request("POST", target.url, content=body, headers={
+            "Host": target.host_header, "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature(item.secrets, body), "X-Ciklas-Event": item.event,
+            "X-Ciklas-Delivery": str(item.delivery_id), "User-Agent": "Ciklas-Webhooks/1.0",
+        }, extensions={"sni_hostname": target.server_name} if target.server_name else None)
+        response = client.send(request)
         error = None if response.is_success else f"HTTP {response.status_code}"
-        return response.status_code, error, int((time.monotonic() - started) * 1000)
+        return _Outcome(response.status_code, error, int((time.monotonic() - started) * 1000))
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:1000], int((time.monotonic() - started) * 1000)
+        return _Outcome(None, f"{type(exc).__name__}: {exc}"[:1000], int((time.monotonic() - started) * 1000))
 
 
-def _record(engine: sa.Engine, item: _Claimed, status_code: int | None, error: str | None, duration_ms: int,
-            now: datetime, policy: DeliveryPolicy) -> None:
+def _record(engine: sa.Engine, item: _Claimed, outcome: _Outcome, now: datetime, policy: DeliveryPolicy) -> None:
     with open_session(engine, write=True) as session:
         delivery = session.get(WebhookDelivery, item.delivery_id)
         if delivery is None:  # the subscription was deleted meanwhile
             return
         session.add(WebhookAttempt(delivery_id=delivery.id, number=item.attempt, attempted_at=now,
-                                   status_code=status_code, error=error, duration_ms=duration_ms))
+                                   status_code=outcome.status_code, error=outcome.error,
+                                   duration_ms=outcome.duration_ms))
         delivery.attempts = item.attempt
-        delivery.last_status_code, delivery.last_error = status_code, error
-        if error is None:
+        delivery.last_status_code, delivery.last_error = outcome.status_code, outcome.error
+        if outcome.error is None:
             delivery.status, delivery.delivered_at = DeliveryStatus.delivered, now
-        elif item.attempt >= policy.max_attempts:
+        elif outcome.final or item.attempt >= policy.max_attempts:
             delivery.status = DeliveryStatus.failed
         else:
             delivery.next_attempt_at = now + policy.backoff(item.attempt)
@@ -149,11 +146,12 @@ def deliver_pending(engine: sa.Engine, *, policy: DeliveryPolicy | None = None, 
     if not claimed:
         return 0
     own = client is None
-    client = client or httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False)
+    # No redirects (a receiver could point elsewhere) and no proxy from the environment (the
+    # request must go to the address that was checked).
+    client = client or httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False, trust_env=False)
     try:
         for item in claimed:
-            status_code, error, duration_ms = _post(client, item, policy)
-            _record(engine, item, status_code, error, duration_ms, now, policy)
+            _record(engine, item, _post(client, item, policy), now, policy)
     finally:
         if own:
             client.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.concurrency import IfMatch, set_etag
 from api.db import SessionDep
@@ -18,6 +18,7 @@ from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 from api.webhooks import service
+from api.webhooks.delivery import DeliveryPolicy
 from api.webhooks.outbox import EVENTS
 from api.webhooks.schemas import (
     DeliveryPublic,
@@ -30,6 +31,10 @@ from api.webhooks.schemas import (
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 _WRITE = problem_responses(412, 428)
+
+
+def _allow_private(request: Request) -> bool:
+    return DeliveryPolicy.from_settings(request.app.state.settings).allow_private_addresses
 
 
 @router.get("", summary="List your webhook subscriptions", response_model=Page[SubscriptionPublic])
@@ -55,12 +60,16 @@ def list_webhook_events(principal: Authorized[Scope.webhooks_manage]) -> list[La
              response_model=SubscriptionCreated)
 def create_webhook(
     principal: Authorized[Scope.webhooks_manage], session: SessionDep, body: SubscriptionCreate, response: Response,
+    request: Request,
 ) -> SubscriptionCreated:
     """For your institution (director) or your municipality's institutions (municipality analyst).
     The answer holds the signing `secret` — it is never shown again. Each delivery is a POST with
     `X-Ciklas-Signature: sha256=<hex HMAC-SHA256 of the raw body with the secret>`, `X-Ciklas-Event`
-    and `X-Ciklas-Delivery`; any 2xx acknowledges it, anything else is retried with exponential backoff."""
-    created = service.create_subscription(session, principal, body)
+    and `X-Ciklas-Delivery`; any 2xx acknowledges it, anything else is retried with exponential backoff.
+    In production the receiver must be a public address: a host that resolves to a loopback, private,
+    link-local or otherwise non-public address (also NAT64, 6to4, Teredo and other IPv6 addresses that
+    embed an IPv4 one) is refused with 422, and a delivery to one fails at once, without retries."""
+    created = service.create_subscription(session, principal, body, allow_private=_allow_private(request))
     set_etag(response, created.version)
     response.headers["Location"] = f"/api/v1/webhooks/{created.id}"
     return created
@@ -80,10 +89,12 @@ def read_webhook(
               responses=_WRITE)
 def update_webhook(
     principal: Authorized[Scope.webhooks_manage], session: SessionDep, webhook_id: uuid.UUID,
-    body: SubscriptionUpdate, if_match: IfMatch, response: Response,
+    body: SubscriptionUpdate, if_match: IfMatch, response: Response, request: Request,
 ) -> SubscriptionPublic:
-    """URL, events, description; `active: false` pauses it (no deliveries are queued meanwhile)."""
-    row = service.update_subscription(session, principal, webhook_id, body, if_match)
+    """URL, events, description; `active: false` pauses it (no deliveries are queued meanwhile). A new
+    URL is checked as on creation."""
+    row = service.update_subscription(session, principal, webhook_id, body, if_match,
+                                      allow_private=_allow_private(request))
     set_etag(response, row.version)
     return SubscriptionPublic.model_validate(row)
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
 from api.crud import flush_or_conflict, patched_fields
-from api.errors import NotFound
+from api.errors import NotFound, ValidationFailed
 from api.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.pagination import paginate
 from api.security.principal import Principal
@@ -26,6 +26,7 @@ from api.webhooks.schemas import (
     SubscriptionCreated,
     SubscriptionUpdate,
 )
+from api.webhooks.targets import check_subscription_url
 
 RESOURCE = "webhook_subscription"
 
@@ -57,9 +58,20 @@ def _events(events: list) -> list[str]:
     return sorted({str(e.value) for e in events})
 
 
-def create_subscription(session: Session, principal: Principal, data: SubscriptionCreate) -> SubscriptionCreated:
+def _check_target(url: str, allow_private: bool) -> None:
+    """Where private targets are refused (production), a subscription to one is refused at once,
+    not only at each delivery."""
+    refused = check_subscription_url(url, allow_private=allow_private)
+    if refused:
+        raise ValidationFailed.for_field("body.url", f"The receiver must be a public address: {refused}.",
+                                         "target_refused")
+
+
+def create_subscription(session: Session, principal: Principal, data: SubscriptionCreate, *,
+                        allow_private: bool) -> SubscriptionCreated:
     if principal.institution_id is None and principal.municipality_id is None:
         raise NotFound("Webhooks belong to an institution or a municipality.")
+    _check_target(data.url, allow_private)
     row = WebhookSubscription(
         institution_id=principal.institution_id,
         municipality_id=None if principal.institution_id else principal.municipality_id,
@@ -73,10 +85,12 @@ def create_subscription(session: Session, principal: Principal, data: Subscripti
 
 
 def update_subscription(session: Session, principal: Principal, webhook_id: uuid.UUID, patch: SubscriptionUpdate,
-                        if_match: str) -> WebhookSubscription:
+                        if_match: str, *, allow_private: bool) -> WebhookSubscription:
     row = get_subscription(session, principal, webhook_id)
     check_if_match(if_match, row.version)
     data = patched_fields(patch, not_null=("url", "events", "active"))
+    if "url" in data:
+        _check_target(data["url"], allow_private)
     if "events" in data:
         data["events"] = _events(patch.events or [])
     for key, value in data.items():
