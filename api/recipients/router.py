@@ -47,7 +47,9 @@ def create_recipient(
     principal: Authorized[Scope.recipients_write], session: SessionDep, body: RecipientCreate, response: Response,
 ) -> RecipientPublic:
     """A social worker becomes the key worker of a recipient they register unless another is named;
-    a department head's recipient lands in their department unless another is named."""
+    a department head's recipient lands in their department unless another is named. Linking user
+    accounts (`user_id`, `guardian_ids`) is for the director and the quality lead (403 for others);
+    an account is the login of one recipient only (409 `account-linked`)."""
     row = service.create_recipient(session, principal, body)
     set_etag(response, row.version)
     response.headers["Location"] = f"/api/v1/recipients/{row.id}"
@@ -73,7 +75,9 @@ def update_recipient(
 ) -> RecipientPublic:
     """`team_member_ids` and `guardian_ids` replace the current lists. Setting `discharge_date`
     discharges the recipient and closes their active care plans; clearing it re-admits them. An
-    anonymised recipient cannot change (409)."""
+    anonymised recipient cannot change (409). Changing the linked accounts (`user_id`,
+    `guardian_ids`) is for the director and the quality lead (403 for others); an account is the
+    login of one recipient only (409 `account-linked`)."""
     row = service.update_recipient(session, principal, recipient_id, body, if_match)
     set_etag(response, row.version)
     return row
