@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -16,12 +15,8 @@ from api.crud import flush_or_conflict, patched_fields
 from api.errors import Conflict, Forbidden, ValidationFailed
 from api.models import (
     AuditEvent,
-    CareGoal,
-    CareNeed,
     CarePlan,
-    CarePlanComment,
     CarePlanStatus,
-    CareReview,
     Department,
     Recipient,
     RecipientGuardian,
@@ -30,10 +25,11 @@ from api.models import (
     User,
 )
 from api.pagination import paginate
+from api.recipients import erasure
 from api.recipients.schemas import AccessLogEntry, RecipientCreate, RecipientPublic, RecipientUpdate
 from api.security.principal import Principal
 from api.security.scopes import STAFF_ROLES, Role
-from api.types import today, utcnow
+from api.types import utcnow
 
 _RESOURCE = "recipient"
 
@@ -219,35 +215,8 @@ def _close_plans_on_discharge(session: Session, principal: Principal, row: Recip
 
 def anonymise_recipient(session: Session, principal: Principal, recipient_id: uuid.UUID, if_match: str, *,
                         retention_days: int) -> RecipientPublic:
-    """Removes what identifies the person; goals, reviews and their attainment stay for the indicators."""
-    row = get_recipient_or_404(session, principal, recipient_id)
-    audit_care(session, principal, action="anonymise", resource_type=_RESOURCE, resource_id=row.id,
-               recipient_id=row.id, institution_id=row.institution_id)
-    check_if_match(if_match, row.version)
-    if row.status == RecipientStatus.anonymised:
-        raise Conflict("The recipient is already anonymised.")
-    if row.discharge_date is None:
-        raise Conflict("Only a discharged recipient can be anonymised.")
-    erasable_from = row.discharge_date + timedelta(days=retention_days)
-    if today() < erasable_from:
-        raise Conflict(f"The retention period runs until {erasable_from.isoformat()}.",
-                       erasable_from=erasable_from.isoformat())
-    row.first_name = row.last_name = row.personal_code = None
-    row.birth_date = None
-    row.user_id = None
-    row.status = RecipientStatus.anonymised
-    row.anonymised_at = utcnow()
-    session.add(row)
-    session.exec(sa.delete(RecipientGuardian).where(RecipientGuardian.recipient_id == row.id))
-    plans = select(CarePlan.id).where(CarePlan.recipient_id == row.id).scalar_subquery()
-    session.exec(sa.update(CarePlan).where(CarePlan.recipient_id == row.id).values(
-        recipient_wishes=None, participants=None, non_participation_reason=None))
-    session.exec(sa.update(CareReview).where(CareReview.care_plan_id.in_(plans)).values(participants=None, notes=None))
-    # Free-text descriptions may name the person; what is measured and how far it got stays.
-    session.exec(sa.update(CareNeed).where(CareNeed.care_plan_id.in_(plans)).values(description=None))
-    session.exec(sa.update(CareGoal).where(CareGoal.care_plan_id.in_(plans)).values(description=None))
-    session.exec(sa.delete(CarePlanComment).where(CarePlanComment.care_plan_id.in_(plans)))
-    flush_or_conflict(session, "The recipient could not be anonymised.")
+    """Erases the person (api.recipients.erasure); what the indicators need stays."""
+    row = erasure.anonymise_recipient(session, principal, recipient_id, if_match, retention_days=retention_days)
     return to_public(session, [row])[0]
 
 
