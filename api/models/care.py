@@ -79,7 +79,9 @@ class Recipient(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table=True
     department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True,
                                             ondelete="SET NULL")
     key_worker_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
-    user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    #: The recipient's own account: one account per recipient and one recipient per account.
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, unique=True,
+                                      ondelete="SET NULL")
     admission_date: date
     discharge_date: date | None = Field(default=None)
     status: RecipientStatus = Field(default=RecipientStatus.active, sa_type=sa.String(20))

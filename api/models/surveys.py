@@ -130,10 +130,19 @@ class Campaign(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table=True)
 
 
 class SurveyResponse(IdMixin, TenantMixin, table=True):
-    """One submitted questionnaire. Anonymous campaigns keep no user, device or IP."""
+    """One submitted questionnaire.
+
+    Anonymous campaigns keep no user, device or IP, a random (uuid4, not time-ordered) id and the
+    day only of `answered_at` and `submitted_at` (00:00 UTC). Identified campaigns keep the
+    respondent, at most one response per person (the unique index below)."""
 
     __tablename__ = "survey_responses"
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "client_response_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "client_response_id"),
+        # NULLs are distinct: anonymous and device responses are not limited by it.
+        sa.Index("ix_survey_responses_campaign_id_respondent_user_id", "campaign_id", "respondent_user_id",
+                 unique=True),
+    )
 
     campaign_id: uuid.UUID = Field(foreign_key="survey_campaigns.id", index=True, ondelete="CASCADE")
     version_id: uuid.UUID = Field(foreign_key="survey_versions.id", ondelete="CASCADE")

@@ -254,9 +254,10 @@ def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.
 
 
 def _answered(session: Session, row: Proposal) -> None:
-    """`proposal.answered` for webhook subscribers: the decision, never the text or the submitter."""
+    """`proposal.answered` for webhook subscribers: the decision, never the text or the submitter, nor
+    the tracking code (an anonymous submitter's secret: whoever holds it follows the proposal)."""
     emit(session, "proposal.answered", row.institution_id, {
-        "proposal_id": str(row.id), "tracking_code": row.tracking_code, "category": str(row.category),
+        "proposal_id": str(row.id), "category": str(row.category),
         "status": str(row.status), "plan_item_id": str(row.plan_item_id) if row.plan_item_id else None,
         "decided_at": row.decided_at.isoformat() if row.decided_at else None})
 

@@ -47,7 +47,9 @@ def create_recipient(
     principal: Authorized[Scope.recipients_write], session: SessionDep, body: RecipientCreate, response: Response,
 ) -> RecipientPublic:
     """A social worker becomes the key worker of a recipient they register unless another is named;
-    a department head's recipient lands in their department unless another is named."""
+    a department head's recipient lands in their department unless another is named. Linking user
+    accounts (`user_id`, `guardian_ids`) is for the director and the quality lead (403 for others);
+    an account is the login of one recipient only (409 `account-linked`)."""
     row = service.create_recipient(session, principal, body)
     set_etag(response, row.version)
     response.headers["Location"] = f"/api/v1/recipients/{row.id}"
@@ -73,7 +75,9 @@ def update_recipient(
 ) -> RecipientPublic:
     """`team_member_ids` and `guardian_ids` replace the current lists. Setting `discharge_date`
     discharges the recipient and closes their active care plans; clearing it re-admits them. An
-    anonymised recipient cannot change (409)."""
+    anonymised recipient cannot change (409). Changing the linked accounts (`user_id`,
+    `guardian_ids`) is for the director and the quality lead (403 for others); an account is the
+    login of one recipient only (409 `account-linked`)."""
     row = service.update_recipient(session, principal, recipient_id, body, if_match)
     set_etag(response, row.version)
     return row
@@ -86,8 +90,16 @@ def anonymise_recipient(
     request: Request, response: Response,
 ) -> RecipientPublic:
     """Only after discharge plus the retention period (`CIKLAS_RECIPIENT_RETENTION_DAYS`), else 409.
-    Names, birth date, personal code, the recipient's wishes, review notes, participants and comments
-    are removed; goals and reviews with their attainment stay so that indicators remain true."""
+    Erasure is total for the person: names, birth date, personal code and the links to the key
+    worker, team and guardians go; every free-text field of the care plans (wishes, participants,
+    non-participation reason, need and goal descriptions, goal `measure`, `baseline`, `target` and
+    measured values, services' `description`, `provider` and `frequency`, review notes) is removed
+    or replaced by `[ištrinta / erased]`, comments are deleted; the person's own account is
+    deactivated and anonymised (username, full name, e-mail, password, sign-ins), and so is a
+    guardian's account left without a ward; the text of their proposals and their free-text survey
+    answers go. What the indicators need stays (codes, levels, attainment, participation) with every
+    date coarsened to the month, so the indicators remain true. The audit trail keeps its rows (ids,
+    roles, actions, times; no names)."""
     row = service.anonymise_recipient(session, principal, recipient_id, if_match,
                                       retention_days=request.app.state.settings.recipient_retention_days)
     set_etag(response, row.version)

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from api.care_plans.access import ACCESS_LOG_ROLES, get_recipient_or_404, readable_recipients
+from api.care_plans.access import ACCESS_LOG_ROLES, LINKING_ROLES, get_recipient_or_404, readable_recipients
 from api.care_plans.trail import audit_care, audit_listed
 from api.concurrency import check_if_match
 from api.crud import flush_or_conflict, patched_fields
 from api.errors import Conflict, Forbidden, ValidationFailed
 from api.models import (
     AuditEvent,
-    CareGoal,
-    CareNeed,
     CarePlan,
-    CarePlanComment,
     CarePlanStatus,
-    CareReview,
     Department,
     Recipient,
     RecipientGuardian,
@@ -30,10 +25,11 @@ from api.models import (
     User,
 )
 from api.pagination import paginate
+from api.recipients import erasure
 from api.recipients.schemas import AccessLogEntry, RecipientCreate, RecipientPublic, RecipientUpdate
 from api.security.principal import Principal
 from api.security.scopes import STAFF_ROLES, Role
-from api.types import today, utcnow
+from api.types import utcnow
 
 _RESOURCE = "recipient"
 
@@ -51,6 +47,31 @@ def _check_users(session: Session, principal: Principal, ids: Sequence[uuid.UUID
         raise ValidationFailed.for_field(f"body.{field}",
                                          f"every user must be an active user of your institution with role "
                                          f"{', '.join(sorted(r.value for r in roles))}")
+
+
+class AccountLinked(Conflict):
+    slug, title = "account-linked", "This account is linked to another recipient"
+
+
+def _check_linking(principal: Principal, *, changes: bool) -> None:
+    """A recipient's own login and guardians open the care data to an account: the director and the
+    quality lead set them, not those who merely work with the recipient (403)."""
+    if changes and principal.role not in LINKING_ROLES:
+        raise Forbidden("Only the director or the quality lead links user accounts (user_id, guardian_ids) "
+                        "to a recipient.")
+
+
+def _check_account_free(session: Session, user_id: uuid.UUID, recipient_id: uuid.UUID | None) -> None:
+    stmt = select(Recipient.id).where(Recipient.user_id == user_id)
+    if recipient_id is not None:
+        stmt = stmt.where(Recipient.id != recipient_id)
+    if session.exec(stmt).first() is not None:
+        raise AccountLinked("This account is the login of another recipient; an account reaches one recipient.")
+
+
+def _guardian_ids(session: Session, recipient_id: uuid.UUID) -> set[uuid.UUID]:
+    return set(session.exec(select(RecipientGuardian.user_id).where(RecipientGuardian.recipient_id == recipient_id))
+               .all())
 
 
 def _check_department(session: Session, principal: Principal, department_id: uuid.UUID | None) -> None:
@@ -111,11 +132,14 @@ def create_recipient(session: Session, principal: Principal, data: RecipientCrea
     key_worker_id = data.key_worker_id
     if key_worker_id is None and principal.role is Role.social_worker:
         key_worker_id = principal.subject_id
+    _check_linking(principal, changes=bool(data.user_id or data.guardian_ids))
     _check_department(session, principal, department_id)
     _check_users(session, principal, [key_worker_id] if key_worker_id else [], STAFF_ROLES, "key_worker_id")
     _check_users(session, principal, data.team_member_ids, STAFF_ROLES, "team_member_ids")
     _check_users(session, principal, [data.user_id] if data.user_id else [], {Role.recipient}, "user_id")
     _check_users(session, principal, data.guardian_ids, {Role.guardian}, "guardian_ids")
+    if data.user_id:
+        _check_account_free(session, data.user_id, None)
     row = Recipient(
         institution_id=principal.institution_id, first_name=data.first_name, last_name=data.last_name,
         birth_date=data.birth_date, personal_code=data.personal_code, department_id=department_id,
@@ -140,12 +164,16 @@ def update_recipient(session: Session, principal: Principal, recipient_id: uuid.
     if row.status == RecipientStatus.anonymised:
         raise Conflict("An anonymised recipient cannot be changed.")
     data = patched_fields(patch, not_null=("first_name", "last_name", "admission_date"))
+    relinks = "user_id" in data and data["user_id"] != row.user_id
+    regards = data.get("guardian_ids") is not None and set(data["guardian_ids"]) != _guardian_ids(session, row.id)
+    _check_linking(principal, changes=relinks or regards)
     if "department_id" in data:
         _check_department(session, principal, data["department_id"])
     if data.get("key_worker_id"):
         _check_users(session, principal, [data["key_worker_id"]], STAFF_ROLES, "key_worker_id")
     if data.get("user_id"):
         _check_users(session, principal, [data["user_id"]], {Role.recipient}, "user_id")
+        _check_account_free(session, data["user_id"], row.id)
     team = data.pop("team_member_ids", None)
     guardians = data.pop("guardian_ids", None)
     if team is not None:
@@ -187,35 +215,8 @@ def _close_plans_on_discharge(session: Session, principal: Principal, row: Recip
 
 def anonymise_recipient(session: Session, principal: Principal, recipient_id: uuid.UUID, if_match: str, *,
                         retention_days: int) -> RecipientPublic:
-    """Removes what identifies the person; goals, reviews and their attainment stay for the indicators."""
-    row = get_recipient_or_404(session, principal, recipient_id)
-    audit_care(session, principal, action="anonymise", resource_type=_RESOURCE, resource_id=row.id,
-               recipient_id=row.id, institution_id=row.institution_id)
-    check_if_match(if_match, row.version)
-    if row.status == RecipientStatus.anonymised:
-        raise Conflict("The recipient is already anonymised.")
-    if row.discharge_date is None:
-        raise Conflict("Only a discharged recipient can be anonymised.")
-    erasable_from = row.discharge_date + timedelta(days=retention_days)
-    if today() < erasable_from:
-        raise Conflict(f"The retention period runs until {erasable_from.isoformat()}.",
-                       erasable_from=erasable_from.isoformat())
-    row.first_name = row.last_name = row.personal_code = None
-    row.birth_date = None
-    row.user_id = None
-    row.status = RecipientStatus.anonymised
-    row.anonymised_at = utcnow()
-    session.add(row)
-    session.exec(sa.delete(RecipientGuardian).where(RecipientGuardian.recipient_id == row.id))
-    plans = select(CarePlan.id).where(CarePlan.recipient_id == row.id).scalar_subquery()
-    session.exec(sa.update(CarePlan).where(CarePlan.recipient_id == row.id).values(
-        recipient_wishes=None, participants=None, non_participation_reason=None))
-    session.exec(sa.update(CareReview).where(CareReview.care_plan_id.in_(plans)).values(participants=None, notes=None))
-    # Free-text descriptions may name the person; what is measured and how far it got stays.
-    session.exec(sa.update(CareNeed).where(CareNeed.care_plan_id.in_(plans)).values(description=None))
-    session.exec(sa.update(CareGoal).where(CareGoal.care_plan_id.in_(plans)).values(description=None))
-    session.exec(sa.delete(CarePlanComment).where(CarePlanComment.care_plan_id.in_(plans)))
-    flush_or_conflict(session, "The recipient could not be anonymised.")
+    """Erases the person (api.recipients.erasure); what the indicators need stays."""
+    row = erasure.anonymise_recipient(session, principal, recipient_id, if_match, retention_days=retention_days)
     return to_public(session, [row])[0]
 
 

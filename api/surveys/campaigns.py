@@ -18,6 +18,7 @@ from api.pagination import paginate
 from api.security.principal import Principal
 from api.surveys.access import get_campaign, readable_campaigns
 from api.surveys.schemas import CampaignCreate, CampaignPublic, CampaignUpdate
+from api.surveys.submission import AUDIENCE_OF_ROLE, check_audience
 from api.types import utcnow
 
 
@@ -64,6 +65,8 @@ def list_campaigns(session: Session, principal: Principal, *, questionnaire_id: 
         stmt = stmt.where(Campaign.opens_at > now)
     elif state == "closed":
         stmt = stmt.where(Campaign.closes_at < now)
+    if principal.role in AUDIENCE_OF_ROLE:  # a kiosk lists what it may answer
+        stmt = stmt.where(Campaign.audience.in_(sorted(AUDIENCE_OF_ROLE[principal.role])))
     rows, next_cursor = paginate(session, stmt, model=Campaign, sort=sort, limit=limit, cursor=cursor)
     counts = respondent_counts(session, [r.id for r in rows])
     return [to_public(r, counts.get(r.id, 0)) for r in rows], next_cursor
@@ -124,10 +127,13 @@ def update_campaign(session: Session, principal: Principal, campaign_id: uuid.UU
 
 
 def load_for_response(session: Session, principal: Principal, campaign_id: uuid.UUID) -> Campaign:
-    """The campaign a respondent of the institution (device, recipient, guardian) answers."""
+    """The campaign a respondent of the institution (device, recipient, guardian) answers; 403 when
+    it does not ask them."""
     if principal.institution_id is None:
         raise NotFound("No survey campaign with this id.")
-    return get_campaign(session, principal, campaign_id)
+    campaign = get_campaign(session, principal, campaign_id)
+    check_audience(campaign, principal)
+    return campaign
 
 
 def version_of(session: Session, campaign: Campaign) -> QuestionnaireVersion:

@@ -51,7 +51,8 @@ def list_survey_campaigns(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[CampaignPublic]:
-    """Your institution's campaigns with their respondents and response rate (kiosks list the open ones)."""
+    """Your institution's campaigns with their respondents and response rate (a kiosk lists the ones it
+    may answer: every audience but staff)."""
     items, next_cursor = service.list_campaigns(session, principal, questionnaire_id=questionnaire_id, state=state,
                                                 sort=sort, limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor, limit=limit)
@@ -95,7 +96,8 @@ def update_survey_campaign(
 def read_survey_campaign_form(
     principal: Authorized[Scope.surveys_respond], session: SessionDep, campaign_id: uuid.UUID,
 ) -> CampaignForm:
-    """The campaign with its version's questions, for the app, the kiosk or the respondent."""
+    """The campaign with its version's questions, for the app, the kiosk or the respondent. 403 for a
+    respondent the campaign does not ask (a kiosk never answers a staff survey)."""
     campaign = service.load_for_response(session, principal, campaign_id)
     return CampaignForm(campaign=service.campaign_public(session, campaign),
                         questionnaire=version_public(session, service.version_of(session, campaign)))
@@ -115,7 +117,15 @@ def submit_survey_response(
     questionnaire version: an unknown question, a wrong type, a value out of range or a missing
     required answer is 422 naming the field, and nothing is stored. A response answered while the
     campaign was open but synced after it closed is accepted within the grace period (then `late`);
-    otherwise 409 `campaign-closed`. Anonymous campaigns store no user or device."""
+    otherwise 409 `campaign-closed`.
+
+    Anonymous campaigns are unlinkable: no user, device or IP is stored, the response id is random
+    (uuid4) and `answered_at` and `submitted_at` are kept (and returned) as the day only (00:00 UTC;
+    the window and the late-sync grace are judged on the exact times before they are dropped), and
+    no audit event names the campaign or the response. Identified campaigns keep the respondent and
+    take one response per person: a recipient or guardian who answered already gets 409
+    `already-responded` for another `client_response_id` (the first answer stands). A respondent the
+    campaign does not ask gets 403: a recipient a guardians' survey, a kiosk a staff survey."""
     campaign = service.load_for_response(session, principal, campaign_id)
     receipt, created = submit_response(session, campaign, body, Respondent.of(principal),
                                        grace=grace_period(request))
@@ -132,7 +142,9 @@ def submit_survey_response_batch(
 ) -> BatchResult:
     """Each item is judged on its own, as the single submission would be: `status` 201 stored, 200 a
     retry of a stored response, 409 or 422 refused (with `problem`). A refused item stores nothing
-    and does not stop the others."""
+    and does not stop the others. The rules of the single submission hold per item (one response per
+    person in an identified campaign: the first new one is stored, the others are 409
+    `already-responded`)."""
     campaign = service.load_for_response(session, principal, campaign_id)
     return submit_batch(session, campaign, body.responses, Respondent.of(principal), grace=grace_period(request))
 
@@ -163,7 +175,9 @@ def export_survey_campaign_responses(
 ) -> Response:
     """Columns: response_id, submitted_at, answered_at, late, channel, then every concept code any
     version of the questionnaire asks (sorted), identical across versions. Multi-choice answers are
-    joined with `;`, yes/no as `yes`/`no`. No respondent identity is exported."""
+    joined with `;`, yes/no as `yes`/`no`. No respondent identity is exported. Rows are in the order
+    of `response_id`, which is random for an anonymous campaign, whose times are the day only
+    (`2026-05-04`): nothing in the file orders the responses in time."""
     name, text = export_campaign_csv(session, principal, campaign_id)
     return Response(content=text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -2,11 +2,15 @@
 
 The columns are every concept any version of the questionnaire asks, sorted, so exports of
 campaigns run on different versions line up column by column.
+
+Rows come in the order of the response ids, which carries no time for an anonymous campaign (its
+ids are random), and an anonymous campaign's `submitted_at` and `answered_at` are the day only.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -28,12 +32,16 @@ def _cell(kind: str, value_num: float | None, value_text: str | None) -> str:
     return value_text or ""
 
 
+def _when(anonymous: bool, moment: datetime) -> str:
+    return moment.date().isoformat() if anonymous else moment.isoformat()
+
+
 def export_campaign_csv(session: Session, principal: Principal, campaign_id: uuid.UUID) -> tuple[str, str]:
     """(file name, CSV text)."""
     campaign = get_campaign(session, principal, campaign_id)
     concepts = concepts_of_questionnaire(session, campaign.questionnaire_id)
     responses = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)
-                             .order_by(SurveyResponse.submitted_at, SurveyResponse.id)).all()
+                             .order_by(SurveyResponse.id)).all()
     cells: dict[uuid.UUID, dict[str, list[str]]] = {}
     answers = session.exec(select(SurveyAnswer.response_id, SurveyAnswer.concept_code, SurveyAnswer.question_type,
                                   SurveyAnswer.value_num, SurveyAnswer.value_text)
@@ -43,8 +51,8 @@ def export_campaign_csv(session: Session, principal: Principal, campaign_id: uui
     rows = []
     for r in responses:
         row = cells.get(r.id, {})
-        fixed = [str(r.id), r.submitted_at.isoformat(), r.answered_at.isoformat(), "true" if r.late else "false",
-                 r.channel]
+        fixed = [str(r.id), _when(campaign.anonymous, r.submitted_at), _when(campaign.anonymous, r.answered_at),
+                 "true" if r.late else "false", r.channel]
         rows.append(fixed + [_joined(row[c]) if c in row else "" for c in concepts])
     return f"survey-{campaign.id}.csv", csv_text(FIXED + concepts, rows)
 

@@ -84,7 +84,9 @@ def _distributions(session: Session, campaign_id: uuid.UUID) -> dict[str, list[D
 def _texts(session: Session, campaign_id: uuid.UUID) -> dict[str, list[str]]:
     stmt = (select(SurveyAnswer.concept_code, SurveyAnswer.value_text)
             .where(SurveyAnswer.campaign_id == campaign_id, SurveyAnswer.question_type == QuestionType.text.value)
-            .order_by(SurveyAnswer.id).limit(MAX_TEXTS))
+            # Alphabetical, not in the order given: the order of submission would line a text up
+            # with a sign-in in the audit trail.
+            .order_by(SurveyAnswer.value_text, SurveyAnswer.response_id).limit(MAX_TEXTS))
     out: dict[str, list[str]] = {}
     for code, text in session.execute(stmt).all():
         out.setdefault(code, []).append(text)

@@ -194,11 +194,11 @@ class ResponseSubmit(RequestModel):
 
 
 class ResponseReceipt(PublicModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description="Random (uuid4) in an anonymous campaign.")
     campaign_id: uuid.UUID
     client_response_id: uuid.UUID
-    answered_at: datetime
-    submitted_at: datetime
+    answered_at: datetime = Field(description="In an anonymous campaign the day only (00:00 UTC).")
+    submitted_at: datetime = Field(description="In an anonymous campaign the day only (00:00 UTC).")
     late: bool = Field(description="Answered while open, synced after closing (within the grace period).")
 
 

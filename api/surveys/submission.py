@@ -5,10 +5,18 @@ stored result (and stores nothing); with other answers it is 409. The unique con
 (campaign, client id) decides races: the row is inserted with ON CONFLICT DO NOTHING, and a request
 that finds it taken reads the winner's row back (on PostgreSQL the insert waits for the concurrent
 transaction and then sees its commit; on SQLite writers are serialised by BEGIN IMMEDIATE).
+
+Anonymous campaigns are unlinkable: the response gets a random id (uuid4, not time-ordered), its
+times are stored at day precision (00:00 UTC of the day; the opening, closing and late-sync rules
+are judged on the exact times in memory, before they are dropped), no user or device is kept and no
+audit event is written. Identified campaigns keep the respondent and take one response per person:
+a recipient or guardian answering again with another `client_response_id` gets 409
+`already-responded` (the first answer stands; a retry of it still gets its receipt).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +46,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 AUDIENCE_OF_ROLE = {
     Role.recipient: {SurveyAudience.recipients, SurveyAudience.recipients_and_guardians, SurveyAudience.everyone},
     Role.guardian: {SurveyAudience.guardians, SurveyAudience.recipients_and_guardians, SurveyAudience.everyone},
+    # The institution's kiosk or app serves its visitors: everyone but its staff.
+    Role.feedback_device: set(SurveyAudience) - {SurveyAudience.staff},
 }
 
 
@@ -47,6 +57,14 @@ class CampaignClosed(Conflict):
 
 class ResponseIdReused(Conflict):
     slug, title = "response-id-reused", "This response id was used for other answers"
+
+
+class AlreadyResponded(Conflict):
+    slug, title = "already-responded", "You have answered this campaign already"
+
+
+def _already_responded() -> AlreadyResponded:
+    return AlreadyResponded("An identified campaign takes one response per person; your first response stands.")
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,15 @@ class Respondent:
         channel = {Role.recipient: ResponseChannel.recipient, Role.guardian: ResponseChannel.guardian}.get(
             principal.role, ResponseChannel.device)
         return cls(channel=channel, principal=principal)
+
+    def person_in(self, campaign: Campaign) -> uuid.UUID | None:
+        """The user kept with a response to `campaign`: identified campaigns only, people only."""
+        p = self.principal
+        return p.subject_id if not campaign.anonymous and p is not None and p.kind == "user" else None
+
+    def device_in(self, campaign: Campaign) -> uuid.UUID | None:
+        p = self.principal
+        return p.subject_id if not campaign.anonymous and p is not None and p.kind == "client" else None
 
 
 def questions_of(session: Session, campaign: Campaign) -> list[Question]:
@@ -73,6 +100,12 @@ def _receipt(row: Any) -> ResponseReceipt:
 def find_response(session: Session, campaign: Campaign, client_id: Any) -> SurveyResponse | None:
     return session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id,
                                                      SurveyResponse.client_response_id == client_id)
+                        .execution_options(populate_existing=True)).first()
+
+
+def find_own_response(session: Session, campaign: Campaign, user_id: uuid.UUID) -> SurveyResponse | None:
+    return session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id,
+                                                     SurveyResponse.respondent_user_id == user_id)
                         .execution_options(populate_existing=True)).first()
 
 
@@ -99,25 +132,33 @@ def check_window(campaign: Campaign, answered_at: datetime, now: datetime, grace
 
 
 def _insert_responses(session: Session, rows: list[dict[str, Any]]) -> set[Any]:
-    """One INSERT ... ON CONFLICT DO NOTHING for all `rows`; the client ids this statement stored."""
+    """One INSERT ... ON CONFLICT DO NOTHING for all `rows`; the client ids this statement stored.
+    Any unique conflict skips the row: the client id taken (a retry) or, in an identified campaign,
+    the respondent's response stored by a concurrent request (the caller tells which)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = SurveyResponse.__table__  # type: ignore[attr-defined]
-    stmt = insert(table).values(rows).on_conflict_do_nothing(
-        index_elements=["campaign_id", "client_response_id"]).returning(table.c.client_response_id)
+    stmt = insert(table).values(rows).on_conflict_do_nothing().returning(table.c.client_response_id)
     return {row[0] for row in session.execute(stmt)}
 
 
 @dataclass
 class Prepared:
-    """A validated response ready to store: its row, its answer rows and its normalised answers."""
+    """A validated response ready to store: its row, its answer rows, its normalised answers and the
+    exact time it was answered (judged, never stored for an anonymous campaign)."""
 
     values: dict[str, Any]
     answers: list[dict[str, Any]]
     normalised: Normalised
+    answered_at: datetime
 
 
-def _check_audience(campaign: Campaign, principal: Principal | None) -> None:
+def _day(moment: datetime) -> datetime:
+    return datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+
+
+def check_audience(campaign: Campaign, principal: Principal | None) -> None:
+    """403 for a respondent the campaign does not ask (a kiosk never answers a staff survey)."""
     if principal is not None and principal.role in AUDIENCE_OF_ROLE and (
             campaign.audience not in AUDIENCE_OF_ROLE[principal.role]):
         raise Forbidden(f"This campaign asks {campaign.audience}, not {principal.role.value}s.")
@@ -128,19 +169,21 @@ def prepare(campaign: Campaign, data: ResponseSubmit, respondent: Respondent, qu
     """Validates the answers against the version (422), without touching the database. The timing
     is judged by `check_timing`, only for a response not stored yet: a retry after the campaign
     closed still gets its original receipt."""
-    principal = respondent.principal
     normalised = normalise(questions, data.answers, prefix=prefix)
     answered_at = data.answered_at or now
     if answered_at.tzinfo is None:  # a device without a time zone sends UTC
         answered_at = answered_at.replace(tzinfo=UTC)
-    identified = not campaign.anonymous
+    answered_at = answered_at.astimezone(UTC)
+    anonymous = campaign.anonymous
     values = {
-        "id": uuid7(), "institution_id": campaign.institution_id, "campaign_id": campaign.id,
-        "version_id": campaign.version_id, "client_response_id": data.client_response_id,
-        "answers_digest": normalised.digest, "channel": respondent.channel.value, "answered_at": answered_at,
-        "submitted_at": now, "submitted_on": now.date(), "late": False,
-        "respondent_user_id": principal.subject_id if identified and principal and principal.kind == "user" else None,
-        "device_client_id": principal.subject_id if identified and principal and principal.kind == "client" else None,
+        # An anonymous response's id is random and its times are the day only: nothing orders it
+        # among the others or lines it up with a sign-in in the audit trail.
+        "id": uuid.uuid4() if anonymous else uuid7(), "institution_id": campaign.institution_id,
+        "campaign_id": campaign.id, "version_id": campaign.version_id, "client_response_id": data.client_response_id,
+        "answers_digest": normalised.digest, "channel": respondent.channel.value,
+        "answered_at": _day(answered_at) if anonymous else answered_at,
+        "submitted_at": _day(now) if anonymous else now, "submitted_on": now.date(), "late": False,
+        "respondent_user_id": respondent.person_in(campaign), "device_client_id": respondent.device_in(campaign),
     }
     answers = [
         {"response_id": values["id"], "campaign_id": campaign.id, "institution_id": campaign.institution_id,
@@ -149,11 +192,11 @@ def prepare(campaign: Campaign, data: ResponseSubmit, respondent: Respondent, qu
          "value_num": a.value_num, "value_text": text, "top_box": a.top_box, "submitted_on": values["submitted_on"]}
         for a in normalised.answers for text in (a.texts or (None,))
     ]
-    return Prepared(values=values, answers=answers, normalised=normalised)
+    return Prepared(values=values, answers=answers, normalised=normalised, answered_at=answered_at)
 
 
 def check_timing(campaign: Campaign, p: Prepared, *, grace: timedelta, now: datetime) -> None:
-    p.values["late"] = check_window(campaign, p.values["answered_at"], now, grace)
+    p.values["late"] = check_window(campaign, p.answered_at, now, grace)
 
 
 def _stored_receipt(p: Prepared) -> ResponseReceipt:
@@ -170,7 +213,7 @@ def _store(session: Session, campaign: Campaign, respondent: Respondent, new: li
     if answers:
         session.execute(sa.insert(SurveyAnswer), answers)
     principal = respondent.principal
-    if not campaign.anonymous and principal is not None:
+    if not campaign.anonymous and principal is not None:  # an anonymous response leaves no trace
         for p in new:
             if p.values["client_response_id"] in stored:
                 record(session, principal, action="submit", resource_type="survey_response",
@@ -182,7 +225,7 @@ def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, 
                     grace: timedelta, questions: list[Question] | None = None,
                     prefix: str = "body") -> tuple[ResponseReceipt, bool]:
     """(receipt, created): created is False for a retry of a stored response."""
-    _check_audience(campaign, respondent.principal)
+    check_audience(campaign, respondent.principal)
     now = utcnow()
     prepared = prepare(campaign, data, respondent, questions if questions is not None else
                        questions_of(session, campaign), grace=grace, now=now, prefix=prefix)
@@ -197,9 +240,13 @@ def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, 
         raise
     if not _store(session, campaign, respondent, [prepared]):
         stored = find_response(session, campaign, data.client_response_id)
-        if stored is None:  # the concurrent writer rolled back in between: nothing stands in the way now
-            raise Conflict("A concurrent submission of this response failed; retry.")
-        return _replay(stored, prepared.normalised), False
+        if stored is not None:
+            return _replay(stored, prepared.normalised), False
+        person = respondent.person_in(campaign)
+        if person is not None and find_own_response(session, campaign, person) is not None:
+            raise _already_responded()
+        # the concurrent writer rolled back in between: nothing stands in the way now
+        raise Conflict("A concurrent submission of this response failed; retry.")
     return _stored_receipt(prepared), True
 
 
@@ -230,7 +277,7 @@ def submit_batch(session: Session, campaign: Campaign, items: list[ResponseSubmi
     prepared: dict[int, Prepared] = {}
     for index, item in enumerate(items):
         try:
-            _check_audience(campaign, respondent.principal)
+            check_audience(campaign, respondent.principal)
             prepared[index] = prepare(campaign, item, respondent, questions, grace=grace, now=now,
                                       prefix=f"body.responses.{index}")
         except (ValidationFailed, Conflict, Forbidden) as exc:
@@ -256,15 +303,24 @@ def submit_batch(session: Session, campaign: Campaign, items: list[ResponseSubmi
                 fail(index, exc)
                 continue
             first_of[cid] = index
-    new = [prepared[i] for i in first_of.values()]
-    stored = _store(session, campaign, respondent, new)
-    for cid, index in first_of.items():
+    person = respondent.person_in(campaign)
+    allowed = dict(first_of)
+    if person is not None and allowed:
+        # One response per identified person: only their first new response may be stored, and none
+        # when one is stored already (a retry of that one was answered above from `existing`).
+        keep = [] if find_own_response(session, campaign, person) is not None else list(allowed)[:1]
+        for cid in [c for c in allowed if c not in keep]:
+            fail(allowed.pop(cid), _already_responded())
+    stored = _store(session, campaign, respondent, [prepared[i] for i in allowed.values()])
+    for cid, index in allowed.items():
         if cid in stored:
             ok(index, _stored_receipt(prepared[index]), True)
             continue
         row = find_response(session, campaign, cid)  # taken by a concurrent request meanwhile
         try:
             if row is None:
+                if person is not None and find_own_response(session, campaign, person) is not None:
+                    raise _already_responded()
                 raise Conflict("A concurrent submission of this response failed; retry.")
             ok(index, _replay(row, prepared[index].normalised), False)
         except Conflict as exc:

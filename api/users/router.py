@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.concurrency import IfMatch, set_etag
-from api.db import SessionDep
+from api.db import SessionDep, WriteSessionDep
 from api.errors import problem_responses
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.security.deps import Authorized
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 @router.get("", summary="List users", response_model=Page[UserPublic])
 def list_users(
     principal: Authorized[Scope.users_read],
-    session: SessionDep,
+    session: WriteSessionDep,
     role: Role | None = None,
     department_id: uuid.UUID | None = None,
     is_active: bool | None = None,
@@ -29,6 +29,11 @@ def list_users(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[UserPublic]:
+    """Need to know: the director and the quality lead see every account of the institution; a
+    department head the staff of their department and the accounts of the recipients (and their
+    guardians) they may see; a platform administrator staff and municipal accounts, never the
+    accounts of recipients and guardians. Every account of a recipient or guardian served is
+    recorded in the audit trail, naming the recipient (it shows in the recipient's access log)."""
     items, next_cursor = service.list_users(session, principal, role=role, department_id=department_id,
                                             is_active=is_active, q=q, sort=sort, limit=limit, cursor=cursor)
     return Page(items=[UserPublic.model_validate(i) for i in items], next_cursor=next_cursor, limit=limit)
@@ -49,9 +54,11 @@ def create_user(
 
 @router.get("/{user_id}", summary="Read a user", response_model=UserPublic)
 def read_user(
-    principal: Authorized[Scope.users_read], session: SessionDep, user_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.users_read], session: WriteSessionDep, user_id: uuid.UUID, response: Response,
 ) -> UserPublic:
-    row = service.get_user(session, principal, user_id)
+    """404 for an account you may not see (the rules of the list). A read of a recipient's or
+    guardian's account is recorded in the audit trail like a read of the recipient."""
+    row = service.read_user(session, principal, user_id)
     set_etag(response, row.version)
     return UserPublic.model_validate(row)
 

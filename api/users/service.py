@@ -12,16 +12,17 @@ from sqlmodel import Session, select
 from api.audit.service import record as audit
 from api.concurrency import check_if_match
 from api.crud import flush_or_conflict
-from api.errors import Conflict, Forbidden, ValidationFailed
+from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.models import Department, Institution, Municipality, RefreshToken, User
 from api.pagination import paginate
 from api.security.passwords import hash_password
 from api.security.principal import Principal
 from api.security.scopes import INSTITUTION_ROLES, Role
-from api.tenancy import get_or_404, scoped
+from api.tenancy import scoped
 from api.text_search import contains_text
 from api.types import utcnow
 from api.users.schemas import UserCreate, UserUpdate
+from api.users.visibility import audit_account_reads, readable_users
 
 _DUPLICATE = "A user with this username already exists."
 
@@ -63,7 +64,7 @@ def _check_binding(session: Session, principal: Principal, *, role: Role, instit
 def list_users(session: Session, principal: Principal, *, role: Role | None, department_id: uuid.UUID | None,
                is_active: bool | None, q: str | None, sort: str, limit: int,
                cursor: str | None) -> tuple[list[User], str | None]:
-    stmt = scoped(select(User), User, principal)
+    stmt = readable_users(principal)
     if role:
         stmt = stmt.where(User.role == role.value)
     if department_id:
@@ -72,11 +73,23 @@ def list_users(session: Session, principal: Principal, *, role: Role | None, dep
         stmt = stmt.where(User.is_active == is_active)
     if q:
         stmt = stmt.where(sa.or_(contains_text(User.username, q), contains_text(User.full_name, q)))
-    return paginate(session, stmt, model=User, sort=sort, limit=limit, cursor=cursor)
+    rows, next_cursor = paginate(session, stmt, model=User, sort=sort, limit=limit, cursor=cursor)
+    audit_account_reads(session, principal, rows, action="list")
+    return rows, next_cursor
 
 
 def get_user(session: Session, principal: Principal, user_id: uuid.UUID) -> User:
-    return get_or_404(session, User, user_id, principal, what="user")
+    """The account, if `principal` may see it (api.users.visibility); 404 otherwise."""
+    row = session.exec(readable_users(principal).where(User.id == user_id)).first()
+    if row is None:
+        raise NotFound("No user with this id.")
+    return row
+
+
+def read_user(session: Session, principal: Principal, user_id: uuid.UUID) -> User:
+    row = get_user(session, principal, user_id)
+    audit_account_reads(session, principal, [row], action="read")
+    return row
 
 
 def create_user(session: Session, principal: Principal, data: UserCreate) -> User:

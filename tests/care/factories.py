@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.models import (
     Attainment,
@@ -27,12 +27,17 @@ from tests.factories import World
 
 def make_recipient(session: Session, world: World, tenant: str = "a", *, team: tuple = (), guardians: tuple = (),
                    linked_user: bool = True, **kw: Any) -> Recipient:
+    """`linked_user`: linked to the tenant's recipient account, unless that account already reaches
+    another record (an account links to one recipient only)."""
     t = getattr(world, tenant)
+    account = t.users[Role.recipient].id
+    if linked_user and session.exec(select(Recipient.id).where(Recipient.user_id == account)).first() is not None:
+        linked_user = False
     row = Recipient(**{
         "institution_id": t.institution.id, "first_name": "Ona", "last_name": "Petraitienė",
         "birth_date": date(1940, 5, 1), "personal_code": "44005010000", "department_id": t.department.id,
         "key_worker_id": t.users[Role.social_worker].id,
-        "user_id": t.users[Role.recipient].id if linked_user else None,
+        "user_id": account if linked_user else None,
         "admission_date": date(2025, 1, 10), **kw,
     })
     session.add(row)

@@ -57,6 +57,8 @@ def test_proposal_answered_carries_the_decision_not_the_text(client, world, sess
     assert (data["proposal_id"], data["status"], data["plan_item_id"]) == (str(proposal.id), "accepted",
                                                                           str(item.series_id))
     assert proposal.text not in delivery.body
+    # The tracking code is the anonymous submitter's secret: it does not leave the institution.
+    assert "tracking_code" not in data and proposal.tracking_code not in delivery.body
     rejected = make_proposal(session, world, status=ProposalStatus.under_consideration)
     r = client.post(f"/api/v1/proposals/{rejected.id}/reject", json={"reason": "Nėra lėšų"},
                     headers=world.headers(Role.director, **if_match(1)))

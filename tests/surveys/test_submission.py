@@ -176,7 +176,10 @@ class TestWindow:
         r = client.post(url(campaign), json=future, headers=world.headers(Role.feedback_device))
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.answered_at"
 
-    def test_answered_at_without_time_zone_is_utc(self, client, world, session, campaign):
+    def test_answered_at_without_time_zone_is_utc(self, client, world, session):
+        # An identified campaign: an anonymous one keeps the day only (tests/surveys/test_unlinkable.py).
+        campaign = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
+                                 anonymous=False)
         naive = (datetime.now(UTC) - timedelta(minutes=10)).replace(tzinfo=None)
         body = {**response_body(), "answered_at": naive.isoformat()}
         r = client.post(url(campaign), json=body, headers=world.headers(Role.feedback_device))
