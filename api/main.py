@@ -29,6 +29,11 @@ mokymosi sistema*) of social-service institutions: plan → deliver → evaluate
 * Lists take `limit` (at most 100), an opaque `cursor` and `sort`; follow `next_cursor`.
 * Reads carry an `ETag`; updates and deletes require `If-Match` (428 without, 412 when stale).
 * Every response carries `X-Request-ID`; send your own to correlate logs.
+* Privacy (threshold k, `CIKLAS_PRIVACY_K`, default 5): outside the institution's own staff, a figure
+  derived from fewer than k persons is `null` with `suppressed: true` and the reason, never a number.
+  Peer groups (same institution kind, the municipality or the platform) give figures only from k
+  peers, and only their size and the institution's percentile rank: no peer's value, minimum,
+  maximum, median or quartile. See the README's "Privacy" section.
 """
 
 ROUTER_MODULES = (
