@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_failure_window_seconds: int = 900
 
+    # Privacy (api/privacy.py): nothing derived from fewer than k persons leaves the institution's
+    # staff, and peer statistics need at least k peers. Never below 3.
+    privacy_k: int = Field(default=5, ge=3, le=1000, description="The privacy threshold k (persons and peers).")
+
     # Erasure: a discharged recipient may be anonymised this many days after discharge.
     recipient_retention_days: int = Field(default=3650, ge=0)
 

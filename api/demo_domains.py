@@ -93,7 +93,7 @@ def load_domain_demo(session: Session, institution: Institution, director: User,
     session.add(IndicatorValue(institution_id=inst, indicator_id=indicator.id, periodicity="year",
                                period_start=date(year - 1, 1, 1), period_end=date(year - 1, 12, 31),
                                period_label=str(year - 1), value=78.0, status="published", origin="manual",
-                               respondents=64, published_at=datetime(year, 1, 15, tzinfo=UTC),
+                               persons=64, published_at=datetime(year, 1, 15, tzinfo=UTC),
                                published_by=director.id))
     session.add(IndicatorTarget(institution_id=inst, indicator_id=indicator.id, period_start=date(year, 1, 1),
                                 period_label=str(year), target=85.0))

@@ -38,6 +38,11 @@ mokymosi sistema*) of social-service institutions: plan → deliver → evaluate
 * Every response carries `X-Content-Type-Options: nosniff` and a Content-Security-Policy with
   `frame-ancestors 'none'`; responses without a caching policy of their own, and every response
   about people, are `Cache-Control: no-store`.
+* Privacy (threshold k, `CIKLAS_PRIVACY_K`, default 5): outside the institution's own staff, a figure
+  derived from fewer than k persons is `null` with `suppressed: true` and the reason, never a number.
+  Peer groups (same institution kind, the municipality or the platform) give figures only from k
+  peers, and only their size and the institution's percentile rank: no peer's value, minimum,
+  maximum, median or quartile. See the README's "Privacy" section.
 """
 
 ROUTER_MODULES = (

@@ -20,15 +20,18 @@ class Obligation(PublicModel):
     title_en: str
     due_date: date
     status: ObligationStatus
-    evidence: dict[str, Any] = Field(default_factory=dict,
-                                     description="What the status was judged from (counts, dates, ids).")
+    evidence: dict[str, Any] = Field(default_factory=dict, description=(
+        "What the status was judged from (counts, dates, ids); a count derived from fewer than k persons is "
+        "{value: null, suppressed: true, reason} outside the institution's staff."))
 
 
 class CycleSection(PublicModel):
     """One part of the cycle: what was done and what is overdue, as counts and shares."""
 
     available: bool = Field(description="False when this installation has no such domain yet.")
-    figures: dict[str, Any] = Field(default_factory=dict)
+    figures: dict[str, Any] = Field(default_factory=dict, description=(
+        "Counts and shares. For a reader outside the institution's staff, a figure derived from persons that rests "
+        "on fewer than k persons (CIKLAS_PRIVACY_K) is {value: null, suppressed: true, reason} instead."))
 
 
 class CycleView(PublicModel):

@@ -3,7 +3,11 @@ the compliance calendar of the seeds' obligations.
 
 Each domain contributes through a provider `(ctx) -> (CycleSection, [Obligation])`. A provider
 whose domain is not installed answers `available: false` instead of failing. Every figure is an
-aggregate: the view carries no personal data, so a municipality may read it.
+aggregate: the view carries no personal data, so a municipality may read it. A figure derived
+from persons (care-plan recipients, survey respondents) goes through `ctx.figure(value, persons)`:
+for a reader outside the institution's staff a figure resting on fewer than k persons is replaced
+by `{"value": null, "suppressed": true, "reason": ...}` (api/privacy.py), in the sections and in
+the obligations' evidence alike.
 """
 
 from __future__ import annotations
@@ -11,14 +15,16 @@ from __future__ import annotations
 import importlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from api.cycles.schemas import CycleSection, CycleView, Obligation
-from api.models import CarePlan, CarePlanKind, CarePlanStatus, IndicatorValue, Institution, InstitutionKind, ValueStatus
+from api.models import CarePlan, CarePlanKind, IndicatorValue, Institution, InstitutionKind, ValueStatus
+from api.privacy import Privacy, View
 from api.security.principal import Principal
 from api.tenancy import get_or_404
 from api.types import start_of_day_utc
@@ -33,6 +39,7 @@ class Context:
     institution: Institution
     year: int
     as_of: date
+    view: View = field(default_factory=Privacy().outside_view)
 
     @property
     def start(self) -> date:
@@ -52,54 +59,55 @@ class Context:
             return "done"
         return "overdue" if due < self.as_of else "upcoming"
 
+    def figure(self, value: Any, persons: int) -> Any:
+        """A figure derived from `persons` persons, as this view's reader may see it."""
+        return self.view.figure(value, persons)
+
 
 Provider = Callable[[Context], tuple[CycleSection, list[Obligation]]]
 
 
 def care_plans_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
-    from api.care_plans.aggregates import goals_achieved, plans_reviewed_on_time, plans_with_participation
+    from api.care_plans.aggregates import (
+        goals_achieved,
+        ispp_months,
+        plans_reviewed_on_time,
+        plans_with_participation,
+        reviews_overdue,
+    )
 
     inst_id = ctx.institution.id
-    on_time, with_reviews = plans_reviewed_on_time(ctx.session, inst_id, ctx.start, ctx.until, as_of=ctx.as_of)
-    achieved, goals = goals_achieved(ctx.session, inst_id, ctx.start, ctx.until)
-    participated, activated = plans_with_participation(ctx.session, inst_id, ctx.start, ctx.until)
-    overdue_reviews = ctx.session.execute(sa.select(sa.func.count(CarePlan.id)).where(
-        CarePlan.institution_id == inst_id, CarePlan.status == CarePlanStatus.active.value,
-        CarePlan.next_review_date < ctx.as_of)).scalar_one()
-    figures = {"plans_with_reviews_due": with_reviews, "plans_reviewed_on_time": on_time,
-               "reviews_overdue_now": int(overdue_reviews), "goals_due": goals, "goals_achieved": achieved,
-               "plans_activated": activated, "plans_with_participation": participated}
+    reviewed = plans_reviewed_on_time(ctx.session, inst_id, ctx.start, ctx.until, as_of=ctx.as_of)
+    goals = goals_achieved(ctx.session, inst_id, ctx.start, ctx.until)
+    participation = plans_with_participation(ctx.session, inst_id, ctx.start, ctx.until)
+    overdue = reviews_overdue(ctx.session, inst_id, ctx.as_of)
+    # Each pair of figures rests on the recipients behind its denominator.
+    reviews_due = {"plans_with_reviews_due": ctx.figure(reviewed[1], reviewed.persons),
+                   "plans_reviewed_on_time": ctx.figure(reviewed[0], reviewed.persons)}
+    overdue_now = ctx.figure(overdue[0], overdue.persons)
+    figures = {**reviews_due, "reviews_overdue_now": overdue_now,
+               "goals_due": ctx.figure(goals[1], goals.persons), "goals_achieved": ctx.figure(goals[0], goals.persons),
+               "plans_activated": ctx.figure(participation[1], participation.persons),
+               "plans_with_participation": ctx.figure(participation[0], participation.persons)}
     obligations = []
     uses_ispp = ctx.institution.kind == InstitutionKind.crisis_centre or ctx.session.execute(
         sa.select(sa.func.count(CarePlan.id)).where(CarePlan.institution_id == inst_id,
                                                     CarePlan.kind == CarePlanKind.ispp.value)).scalar_one() > 0
     if uses_ispp:
         # ISPPs are renewed monthly: every month, every active ISPP of that month has its successor.
-        # One query for the year: the ISPPs' periods (grouped, as most share their month), counted
-        # per month here, which is the same on SQLite and PostgreSQL.
-        periods = ctx.session.execute(sa.select(CarePlan.period_start, CarePlan.period_end, sa.func.count(CarePlan.id))
-            .where(CarePlan.institution_id == inst_id, CarePlan.kind == CarePlanKind.ispp.value,
-                   CarePlan.status.in_([CarePlanStatus.active.value, CarePlanStatus.replaced.value,
-                                        CarePlanStatus.closed.value]),
-                   CarePlan.period_start < date(ctx.year + 1, 1, 1), CarePlan.period_end >= ctx.start)
-            .group_by(CarePlan.period_start, CarePlan.period_end)).all()
-        for month in range(1, 13):
+        last_month = 0 if ctx.as_of < ctx.start else 12 if ctx.as_of > ctx.end else ctx.as_of.month
+        for month, (plans, recipients) in enumerate(ispp_months(ctx.session, inst_id, ctx.year, last_month), 1):
             first = date(ctx.year, month, 1)
-            if first > ctx.as_of:
-                break
-            last = date(ctx.year + month // 12, month % 12 + 1, 1)
-            ending = sum(n for start, end, n in periods if start < last and end >= first)
             obligations.append(Obligation(
                 code=f"ispp_month_{ctx.year}_{month:02d}", title_lt=f"ISPP atnaujinti ({ctx.year}-{month:02d})",
                 title_en=f"ISPPs renewed monthly ({ctx.year}-{month:02d})", due_date=first,
-                status="done" if ending else ctx.status(first, False),
-                evidence={"ispp_plans_in_month": int(ending)}))
+                status="done" if plans else ctx.status(first, False),
+                evidence={"ispp_plans_in_month": ctx.figure(plans, recipients)}))
     obligations.append(Obligation(
         code=f"care_plan_reviews_{ctx.year}", title_lt="Individualių planų peržiūros laiku",
         title_en="Care-plan reviews on time", due_date=ctx.until,
-        status="overdue" if overdue_reviews else "done",
-        evidence={"reviews_overdue_now": int(overdue_reviews), "plans_reviewed_on_time": on_time,
-                  "plans_with_reviews_due": with_reviews}))
+        status="overdue" if overdue[0] else "done",
+        evidence={"reviews_overdue_now": overdue_now, **reviews_due}))
     return CycleSection(available=True, figures=figures), obligations
 
 
@@ -172,9 +180,14 @@ def stage_of(ctx: Context, annual_plan_approved: bool | None) -> str:
 
 
 def cycle_view(session: Session, principal: Principal, institution_id: uuid.UUID, year: int,
-               as_of: date) -> CycleView:
+               as_of: date, privacy: Privacy, *, outside: bool | None = None) -> CycleView:
+    """The view as `principal` may read it; `outside=True` forces the view of a reader outside the
+    institution's staff (a report being published)."""
     institution = get_or_404(session, Institution, institution_id, principal)
-    ctx = Context(session=session, institution=institution, year=year, as_of=as_of)
+    view = privacy.view(principal, institution.id)
+    if outside:
+        view = privacy.outside_view()
+    ctx = Context(session=session, institution=institution, year=year, as_of=as_of, view=view)
     sections: dict[str, CycleSection] = {}
     calendar: list[Obligation] = []
     for name, provider in PROVIDERS.items():

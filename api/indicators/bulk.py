@@ -56,7 +56,7 @@ def _survey_values(session: Session, indicator: Indicator, institution_ids: list
     for inst in institution_ids:
         v, n = found.get(inst, (None, 0))
         out[inst] = ComputedValue(value=None if v is None or n == 0 else round(float(v), 4), records=n,
-                                  inputs={key: code, "aggregation": aggregation, "respondents": n}, respondents=n)
+                                  inputs={key: code, "aggregation": aggregation, "respondents": n}, persons=n)
     return out
 
 
@@ -96,7 +96,7 @@ def recompute_all(session: Session, principal: Principal, indicator: Indicator, 
             created += 1
         else:
             refreshed += 1
-        row.value, row.records, row.respondents = result.value, result.records, result.respondents
+        row.value, row.records, row.persons = result.value, result.records, result.persons
         row.inputs, row.computed_at, row.origin = result.inputs, now, ValueOrigin.computed
         row.entered_by = principal.subject_id
         session.add(row)

@@ -11,8 +11,10 @@ For a JSON page the content part digests the rows served and the next cursor: wh
 changed, the page is read again and compared, so a page that a change elsewhere did not touch is
 still 304 (with the new ETag). The CSV, which is the whole scope, has the scope part only.
 
-Nothing personal leaves here: no comments, no people, and survey-based figures over fewer than 5
-respondents come without a value.
+Nothing personal leaves here: no comments, no people, and a value resting on fewer than k persons
+(api/privacy.py; survey respondents, care-plan recipients, a formula's fewest) comes without a
+figure, with `suppressed` true and the reason. The pull's readers (municipalities, the platform
+administrator) are never the institution's staff.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from api.models import (
     ValueStatus,
 )
 from api.pagination import paginate
+from api.privacy import Privacy, few_persons
 from api.security.principal import Principal
 from api.tenancy import get_or_404, institution_filter
 
@@ -63,19 +66,26 @@ class PullFilter:
         return "|".join(str(getattr(self, f)) for f in self.__dataclass_fields__)
 
 
-def _published_value() -> Any:
-    return sa.case((values.suppressed_sql(), sa.null()), else_=V.value)
+def _published_value(privacy: Privacy) -> Any:
+    return sa.case((values.suppressed_sql(privacy), sa.null()), else_=V.value)
 
 
-PULL_COLUMNS = (
-    V.id, Inst.municipality_id, V.institution_id, Inst.name.label("institution_name"),
-    Inst.kind.label("institution_kind"),
-    N.code.label("indicator_code"), N.name_lt.label("indicator_name_lt"), N.name_en.label("indicator_name_en"),
-    N.unit, V.periodicity, V.period_label.label("period"), V.period_start, V.period_end,
-    _published_value().label("value"), values.suppressed_sql().label("suppressed"), V.revision, V.published_at,
-    V.updated_at,
-)
-CSV_FIELDS = [c.key for c in PULL_COLUMNS]
+def pull_columns(privacy: Privacy) -> tuple[Any, ...]:
+    """What a pulled row shows (the CSV's columns, in order): the figure only when it rests on at
+    least k persons."""
+    suppressed = values.suppressed_sql(privacy)
+    return (
+        V.id, Inst.municipality_id, V.institution_id, Inst.name.label("institution_name"),
+        Inst.kind.label("institution_kind"),
+        N.code.label("indicator_code"), N.name_lt.label("indicator_name_lt"), N.name_en.label("indicator_name_en"),
+        N.unit, V.periodicity, V.period_label.label("period"), V.period_start, V.period_end,
+        _published_value(privacy).label("value"), suppressed.label("suppressed"), V.revision, V.published_at,
+        V.updated_at, sa.case((suppressed, sa.literal(few_persons(privacy.k))), else_=sa.null()
+                              ).label("suppression_reason"),
+    )
+
+
+CSV_FIELDS = [c.key for c in pull_columns(Privacy())]
 
 
 def _conditions(principal: Principal, f: PullFilter) -> list[sa.ColumnElement[bool]]:
@@ -182,12 +192,12 @@ def page_variant(sort: str, limit: int, cursor: str | None) -> str:
 
 
 def pull_page(session: Session, principal: Principal, f: PullFilter, *, sort: str, limit: int,
-              cursor: str | None, scope: str) -> PullPage:
+              cursor: str | None, scope: str, privacy: Privacy) -> PullPage:
     """One page, and its ETag: `scope` (from :func:`scope_tag`) and a digest of exactly the row
     values the page serialises (and of the next cursor), so a page is 304 when nothing in it
     changed. Computing it costs the page query only, not an aggregate over everything the filter
     matches."""
-    stmt = _joined(select(*PULL_COLUMNS).select_from(V)).where(*_conditions(principal, f))
+    stmt = _joined(select(*pull_columns(privacy)).select_from(V)).where(*_conditions(principal, f))
     rows, next_cursor = paginate(session, stmt, model=V, sort=sort, limit=limit, cursor=cursor)
     digest = hashlib.sha256("#".join([_who(principal), f.key(), sort, str(limit), str(cursor),
                                       str(next_cursor)]).encode())
@@ -196,25 +206,30 @@ def pull_page(session: Session, principal: Principal, f: PullFilter, *, sort: st
     return PullPage(rows=rows, next_cursor=next_cursor, etag=etag(scope, digest.hexdigest()[:24]))
 
 
-def pull_csv(session: Session, principal: Principal, f: PullFilter) -> str:
+def pull_csv(session: Session, principal: Principal, f: PullFilter, privacy: Privacy) -> str:
     """Every matching row (no paging), ordered by institution, indicator and period."""
-    stmt = _joined(select(*PULL_COLUMNS).select_from(V)).where(*_conditions(principal, f))
+    stmt = _joined(select(*pull_columns(privacy)).select_from(V)).where(*_conditions(principal, f))
     stmt = stmt.order_by(V.institution_id, N.code, V.period_start)
     # Names come from institutions and municipalities: the one CSV writer neutralises formulas.
     return csv_text(CSV_FIELDS, session.exec(stmt), lineterminator="\n")
 
 
 def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUID | None,
-            institution_kind: InstitutionKind | None, indicator: str | None, trend_periods: int) -> MunicipalitySummary:
-    """Per institution and indicator: the latest published value, the one before, and a trend slope."""
+            institution_kind: InstitutionKind | None, indicator: str | None, trend_periods: int,
+            privacy: Privacy) -> MunicipalitySummary:
+    """Per institution and indicator: the latest published value, the one before, and a trend slope
+    (suppressed values count as missing)."""
     municipality_id = municipality_id or principal.municipality_id
     if municipality_id is None:
         raise ValidationFailed.for_field("query.municipality_id", "name the municipality (municipality_id)", "missing")
     get_or_404(session, Municipality, municipality_id, principal, what="municipality")
     f = PullFilter(municipality_id=municipality_id, institution_kind=institution_kind, indicator=indicator)
     rn = sa.func.row_number().over(partition_by=(V.institution_id, V.indicator_id), order_by=V.period_start.desc())
-    ranked = _joined(select(V.institution_id, V.indicator_id, V.period_label, _published_value().label("value"),
+    ranked = _joined(select(V.institution_id, V.indicator_id, V.period_label,
+                            _published_value(privacy).label("value"),
+                            values.suppressed_sql(privacy).label("suppressed"),
                             rn.label("rn")).select_from(V)).where(*_conditions(principal, f)).subquery()
+    is_suppressed = ranked.c.suppressed.is_(True)
     has_value = ranked.c.value.is_not(None)
     x = -ranked.c.rn  # time runs forward as rn falls
     n = sa.func.count(ranked.c.value)
@@ -227,6 +242,8 @@ def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUI
         sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.period_label))).label("latest_period"),
         sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.value))).label("latest_value"),
         sa.func.max(sa.case((ranked.c.rn == 2, ranked.c.value))).label("previous_value"),
+        sa.func.count(sa.case((sa.and_(ranked.c.rn == 1, is_suppressed), 1))).label("latest_suppressed"),
+        sa.func.count(sa.case((sa.and_(ranked.c.rn == 2, is_suppressed), 1))).label("previous_suppressed"),
         n.label("periods"),
         ((n * sxy - sx * sy) / sa.func.nullif(n * sxx - sx * sx, 0)).label("trend_slope"),
     ).where(ranked.c.rn <= trend_periods).group_by(ranked.c.institution_id, ranked.c.indicator_id).subquery()
@@ -238,11 +255,14 @@ def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUI
         m = r._mapping
         slope = None if m["trend_slope"] is None else float(m["trend_slope"])
         latest, previous = m["latest_value"], m["previous_value"]
+        latest_suppressed, previous_suppressed = bool(m["latest_suppressed"]), bool(m["previous_suppressed"])
         rows.append(SummaryRow(
             institution_id=m["institution_id"], institution_name=m["name"], institution_kind=m["kind"],
             indicator_code=m["code"], indicator_name_lt=m["name_lt"], indicator_name_en=m["name_en"], unit=m["unit"],
             direction=m["direction"], latest_period=m["latest_period"], latest_value=latest,
-            previous_value=previous, change=None if latest is None or previous is None else latest - previous,
+            latest_suppressed=latest_suppressed, previous_value=previous, previous_suppressed=previous_suppressed,
+            suppression_reason=few_persons(privacy.k) if latest_suppressed or previous_suppressed else None,
+            change=None if latest is None or previous is None else latest - previous,
             periods=m["periods"], trend_slope=slope, trend=_trend(slope, m["direction"]),
         ))
     return MunicipalitySummary(municipality_id=municipality_id, trend_periods=trend_periods, rows=rows)

@@ -27,6 +27,7 @@ from api.indicators.schemas import (
 )
 from api.models import SourceKind, ValueStatus
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
+from api.privacy import PrivacyDep
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 from api.types import ApiDate
@@ -134,6 +135,7 @@ def update_indicator(
 def compare_indicator(
     principal: Authorized[Scope.indicators_read],
     session: SessionDep,
+    privacy: PrivacyDep,
     indicator_code: Annotated[str, Path(max_length=60, description="The indicator's code, e.g. SATISFACTION")],
     institution_id: Annotated[uuid.UUID | None, Query(
         description="The institution compared; staff default to their own, others must name it")] = None,
@@ -143,11 +145,16 @@ def compare_indicator(
     trend_periods: Annotated[int, Query(ge=2, le=20, description="How many periods the trend shows")] = 5,
 ) -> Comparison:
     """The value, the target, the previous period and the same period a year before, the change,
-    the trend of the last periods, and the peer group's median, quartiles and the institution's
-    percentile rank. Peer figures are omitted under 3 peers; no single peer's value is given.
-    Municipalities see published values only."""
+    the trend of the last periods, and the peer group: how it was formed, its size and the
+    institution's percentile rank (the share of peers strictly below its published value). Peer
+    figures need at least k peers (`CIKLAS_PRIVACY_K`, default 5); no peer's value, minimum,
+    maximum, median or quartile is given, and the rank is withheld when no peer lies below or
+    none above the value, so nothing published lets anyone compute a peer's value.
+    Municipalities see published values only; outside the institution's staff a value resting on
+    fewer than k persons is suppressed."""
     return comparison.compare(session, principal, indicator_code, institution_id=institution_id,
-                              period_label=period, peer_scope=peer_scope, trend_periods=trend_periods)
+                              period_label=period, peer_scope=peer_scope, trend_periods=trend_periods,
+                              privacy=privacy)
 
 
 @router.get("/{indicator_id}/targets", summary="List an indicator's targets", response_model=Page[TargetPublic])
@@ -212,6 +219,7 @@ def delete_indicator_target(
 def list_indicator_values(
     principal: Authorized[Scope.indicators_read],
     session: SessionDep,
+    privacy: PrivacyDep,
     indicator_id: uuid.UUID,
     institution_id: uuid.UUID | None = None,
     status_: Annotated[ValueStatus | None, Query(alias="status")] = None,
@@ -222,25 +230,27 @@ def list_indicator_values(
     cursor: CursorQuery = None,
 ) -> Page[ValuePublic]:
     """Staff see their institution's drafts and published values; municipalities published ones,
-    survey-based figures over fewer than 5 respondents suppressed."""
+    and everyone outside the staff figures resting on fewer than k persons suppressed."""
     items, next_cursor = values.list_values(
         session, principal, indicator_id, institution_id=institution_id, status=status_, period_from=period_from,
         period_to=period_to, sort=sort, limit=limit, cursor=cursor)
-    return Page(items=[values.to_public(i, principal) for i in items], next_cursor=next_cursor, limit=limit)
+    return Page(items=[values.to_public(i, principal, privacy) for i in items], next_cursor=next_cursor,
+                limit=limit)
 
 
 @router.post("/{indicator_id}/values", summary="Enter a value by hand", status_code=status.HTTP_201_CREATED,
              response_model=ValuePublic, responses=problem_responses(409))
 def enter_indicator_value(
     principal: Authorized[Scope.indicators_write], session: SessionDep, indicator_id: uuid.UUID,
-    body: ValueCreate, response: Response,
+    body: ValueCreate, response: Response, privacy: PrivacyDep,
 ) -> ValuePublic:
-    """A draft value of a manual indicator with a comment saying where it comes from (409 for a
+    """A draft value of a manual indicator with a comment saying where it comes from and, for a
+    figure derived from persons, how many it rests on (`persons`; 409 for a
     computed indicator or when the period already has a value)."""
     row = values.create_value(session, principal, indicator_id, body)
     set_etag(response, row.version)
     response.headers["Location"] = f"/api/v1/indicator-values/{row.id}"
-    return values.to_public(row, principal)
+    return values.to_public(row, principal, privacy)
 
 
 @router.post("/{indicator_id}/values/recompute", summary="Compute a value from its source",
@@ -248,15 +258,16 @@ def enter_indicator_value(
                                                     **problem_responses(409)})
 def recompute_indicator_value(
     principal: Authorized[Scope.indicators_write], session: SessionDep, indicator_id: uuid.UUID,
-    body: RecomputeRequest, response: Response,
+    body: RecomputeRequest, response: Response, privacy: PrivacyDep,
 ) -> ValuePublic:
     """Computes the period's value from the indicator's source (survey, care plans, plans or a
     formula over other indicators' values) and stores it as a draft with when it was computed, from
-    how many records and the inputs' counts. 201 when new, 200 when a draft was refreshed; 409 for a
-    manual indicator, a published value, missing inputs or a source not available."""
+    how many records, how many persons it rests on (`persons`) and the inputs' counts. 201 when
+    new, 200 when a draft was refreshed; 409 for a manual indicator, a published value, missing
+    inputs or a source not available."""
     row, created = values.recompute_value(session, principal, indicator_id, body)
     if created:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = f"/api/v1/indicator-values/{row.id}"
     set_etag(response, row.version)
-    return values.to_public(row, principal)
+    return values.to_public(row, principal, privacy)

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from api.indicators.periods import Period, Periodicity
 from api.models import InstitutionKind
 from api.models.indicators import IndicatorDirection, IndicatorUnit, SourceKind, ValueOrigin, ValueStatus
+from api.privacy import PeerGroup
 from api.schemas import PublicModel, RequestModel
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,59}$"
@@ -148,10 +149,16 @@ class TargetPublic(PublicModel):
 
 # ---- values --------------------------------------------------------------------------------------
 
+PERSONS_DESCRIPTION = ("How many persons the figure rests on, when it is derived from persons (e.g. the "
+                       "recipients counted); under the privacy threshold k it is suppressed outside the staff. "
+                       "Omit for figures not about persons.")
+
+
 class ValueCreate(RequestModel):
     period: PeriodLabel
     value: float = Field(allow_inf_nan=False)
     comment: str | None = Field(default=None, max_length=2000, description="Where the figure comes from.")
+    persons: int | None = Field(default=None, ge=0, le=100_000_000, description=PERSONS_DESCRIPTION)
 
     _period = field_validator("period")(_check_label)
 
@@ -159,6 +166,7 @@ class ValueCreate(RequestModel):
 class ValueUpdate(RequestModel):
     value: float | None = Field(default=None, allow_inf_nan=False)
     comment: str | None = Field(default=None, max_length=2000)
+    persons: int | None = Field(default=None, ge=0, le=100_000_000, description=PERSONS_DESCRIPTION)
 
 
 class ValueCorrection(RequestModel):
@@ -190,13 +198,21 @@ class ValuePublic(PublicModel):
     period_start: date
     period_end: date
     value: float | None = Field(description="null when suppressed")
-    suppressed: bool = Field(default=False, description="Survey-based and fewer than 5 respondents (municipalities)")
+    suppressed: bool = Field(default=False, description=(
+        "true for a reader outside the institution's staff when the value rests on fewer than k persons "
+        "(CIKLAS_PRIVACY_K): value, records, persons and inputs are then null"))
+    suppression_reason: str | None = Field(default=None, description="Why the value is suppressed",
+                                           examples=["fewer than 5 persons"])
     comment: str | None
     status: ValueStatus
     origin: ValueOrigin
     revision: int
     records: int | None
-    respondents: int | None
+    persons: int | None = Field(default=None, description=(
+        "How many persons the value rests on (survey respondents, care-plan recipients, for a formula the fewest "
+        "of its inputs'); null when not derived from persons"))
+    respondents: int | None = Field(default=None, description="Deprecated: the same as `persons`",
+                                    json_schema_extra={"deprecated": True})
     inputs: dict[str, Any] | None
     computed_at: datetime | None
     published_at: datetime | None
@@ -210,10 +226,14 @@ class RevisionPublic(PublicModel):
     value_id: uuid.UUID
     revision: int
     value: float | None
+    suppressed: bool = Field(default=False, description="As for the value: fewer than k persons, outside the staff")
+    suppression_reason: str | None = None
     comment: str | None
     origin: str
     records: int | None
-    respondents: int | None
+    persons: int | None = None
+    respondents: int | None = Field(default=None, description="Deprecated: the same as `persons`",
+                                    json_schema_extra={"deprecated": True})
     published_at: datetime | None
     superseded_at: datetime
     reason: str
@@ -224,18 +244,32 @@ class RevisionPublic(PublicModel):
 class TrendPoint(PublicModel):
     period: str
     value: float | None
+    suppressed: bool = Field(default=False, description="Fewer than k persons, for a reader outside the staff")
 
 
-class PeerStatistics(PublicModel):
-    scope: Literal["municipality", "platform"]
-    institution_kind: InstitutionKind
-    peers: int = Field(description="Peers with a published value for the period (the institution excluded)")
-    median: float | None = None
-    lower_quartile: float | None = None
-    upper_quartile: float | None = None
-    percentile_rank: float | None = Field(
-        default=None, description="Share of peers (0-100) whose value is below the institution's, ties half")
-    suppressed: bool = Field(description="true when fewer than 3 peers: no figures are given")
+DEPRECATED_PEER_FIGURE = {"deprecated": True}
+
+
+class PeerStatistics(PeerGroup):
+    """The peer group and where the institution stands in it. No peer's value, minimum, maximum,
+    median or quartile is given: only the group's size and the institution's percentile rank."""
+
+    peers: int = Field(description="Peers with a published value for the period that rests on at least k persons "
+                                   "(the institution excluded)")
+    median: float | None = Field(default=None, description="Deprecated, always null: a median can be a peer's value",
+                                 json_schema_extra=DEPRECATED_PEER_FIGURE)
+    lower_quartile: float | None = Field(default=None, description="Deprecated, always null",
+                                         json_schema_extra=DEPRECATED_PEER_FIGURE)
+    upper_quartile: float | None = Field(default=None, description="Deprecated, always null",
+                                         json_schema_extra=DEPRECATED_PEER_FIGURE)
+    percentile_rank: float | None = Field(default=None, description=(
+        "Share of peers (0-100) whose value is strictly below the institution's published value; given only from "
+        "k peers and when peers lie strictly below and strictly above it (see percentile_rank_reason)"))
+    percentile_rank_reason: str | None = Field(default=None, description="Why percentile_rank is null",
+                                               examples=["at the edge of the peer group"])
+    suppressed: bool = Field(description="true when fewer than k peers (CIKLAS_PRIVACY_K): no figures are given")
+    reason: str | None = Field(default=None, description="Why the peer figures are suppressed",
+                               examples=["fewer than 5 peers"])
 
 
 class Comparison(PublicModel):
@@ -244,13 +278,16 @@ class Comparison(PublicModel):
     period: str
     value: float | None
     status: ValueStatus | None
-    suppressed: bool
+    suppressed: bool = Field(description="The value rests on fewer than k persons and you are outside the staff")
+    suppression_reason: str | None = None
     target: float | None
     previous_period: str
     previous_value: float | None
+    previous_suppressed: bool = False
     change: float | None = Field(description="value - previous_value")
     same_period_last_year: str
     last_year_value: float | None
+    last_year_suppressed: bool = False
     change_from_last_year: float | None
     trend: list[TrendPoint] = Field(description="The last periods, oldest first")
     peers: PeerStatistics
@@ -275,10 +312,11 @@ class PulledValue(PublicModel):
     period_start: date
     period_end: date
     value: float | None
-    suppressed: bool
+    suppressed: bool = Field(description="The value rests on fewer than k persons (CIKLAS_PRIVACY_K): no figure")
     revision: int
     published_at: datetime | None
     updated_at: datetime
+    suppression_reason: str | None = Field(default=None, examples=["fewer than 5 persons"])
 
 
 class SummaryRow(PublicModel):
@@ -292,7 +330,10 @@ class SummaryRow(PublicModel):
     direction: IndicatorDirection
     latest_period: str
     latest_value: float | None
+    latest_suppressed: bool = Field(default=False, description="The latest value rests on fewer than k persons")
     previous_value: float | None
+    previous_suppressed: bool = Field(default=False, description="The value before rests on fewer than k persons")
+    suppression_reason: str | None = Field(default=None, description="Why a value of the row is null")
     change: float | None
     periods: int = Field(description="Published periods in the trend window")
     trend_slope: float | None = Field(description="Least-squares change per period over the trend window")

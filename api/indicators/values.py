@@ -1,7 +1,9 @@
 """Indicator values: entered by hand or computed, draft → published, corrections as revisions.
 
-Municipalities read published values only, and a value behind fewer than 5 survey respondents
-reaches them suppressed (no figure, no inputs).
+Municipalities read published values only. Every reader outside the institution's staff (the
+municipality, the platform administrator) reads a value resting on fewer than k persons
+(api/privacy.py) suppressed: no figure, no records, no inputs, no count of persons, but
+`suppressed: true` and the reason; and no comments at all.
 """
 
 from __future__ import annotations
@@ -28,13 +30,11 @@ from api.indicators.schemas import (
 from api.indicators.targets import parse_period
 from api.models import IndicatorValue, IndicatorValueRevision, SourceKind, ValueOrigin, ValueStatus
 from api.pagination import paginate
+from api.privacy import Privacy, few_persons, is_outside
 from api.security.principal import Principal
 from api.tenancy import institution_filter
 from api.types import utcnow
 from api.webhooks.outbox import emit
-
-#: Survey-based values over fewer respondents than this are suppressed for municipalities.
-MIN_RESPONDENTS = 5
 
 
 def readable(principal: Principal) -> sa.ColumnElement[bool]:
@@ -45,21 +45,26 @@ def readable(principal: Principal) -> sa.ColumnElement[bool]:
     return condition
 
 
-def suppressed_sql() -> sa.ColumnElement[bool]:
-    return sa.and_(IndicatorValue.respondents.is_not(None), IndicatorValue.respondents < MIN_RESPONDENTS)
+def suppressed_sql(privacy: Privacy, persons: sa.ColumnElement[int] | None = None) -> sa.ColumnElement[bool]:
+    """Whether a value row (or `persons`, a column of a subquery) rests on fewer than k persons."""
+    column = IndicatorValue.persons if persons is None else persons
+    return sa.and_(column.is_not(None), column < privacy.k)
 
 
-def is_suppressed(row: IndicatorValue) -> bool:
-    return row.respondents is not None and row.respondents < MIN_RESPONDENTS
+def is_suppressed(row: IndicatorValue | IndicatorValueRevision, privacy: Privacy) -> bool:
+    return privacy.is_suppressed(row.persons)
 
 
-def to_public(row: IndicatorValue, principal: Principal) -> ValuePublic:
-    """Institution staff see everything of their own; municipalities no comments and no small counts."""
+def to_public(row: IndicatorValue, principal: Principal, privacy: Privacy) -> ValuePublic:
+    """Institution staff see everything of their own; everyone else no comments and nothing that
+    rests on fewer than k persons."""
     out = ValuePublic.model_validate(row)
-    if principal.is_municipality:
+    out.respondents = row.persons
+    if is_outside(principal, row.institution_id):
         out.comment = None
-        if is_suppressed(row):
-            out.value, out.inputs, out.suppressed = None, None, True
+        if is_suppressed(row, privacy):
+            out.value, out.inputs, out.records, out.persons, out.respondents = None, None, None, None, None
+            out.suppressed, out.suppression_reason = True, few_persons(privacy.k)
     return out
 
 
@@ -102,7 +107,7 @@ def create_value(session: Session, principal: Principal, indicator_id: uuid.UUID
                                 "recompute it instead of entering it by hand.")
     row = IndicatorValue(institution_id=institution_id, indicator_id=indicator.id, periodicity=period.periodicity,
                          period_start=period.start, period_end=period.end, period_label=period.label,
-                         value=data.value, comment=data.comment, origin=ValueOrigin.manual,
+                         value=data.value, comment=data.comment, persons=data.persons, origin=ValueOrigin.manual,
                          entered_by=principal.subject_id)
     session.add(row)
     flush_or_conflict(session, f"A value for {period.label} already exists; update or correct it instead.")
@@ -127,7 +132,7 @@ def recompute_value(session: Session, principal: Principal, indicator_id: uuid.U
         row = IndicatorValue(institution_id=institution_id, indicator_id=indicator.id,
                              periodicity=period.periodicity, period_start=period.start, period_end=period.end,
                              period_label=period.label, origin=ValueOrigin.computed)
-    row.value, row.records, row.respondents = result.value, result.records, result.respondents
+    row.value, row.records, row.persons = result.value, result.records, result.persons
     row.inputs, row.computed_at, row.origin = result.inputs, utcnow(), ValueOrigin.computed
     row.entered_by = principal.subject_id
     session.add(row)
@@ -153,6 +158,10 @@ def update_value(session: Session, principal: Principal, value_id: uuid.UUID, pa
         if patch.value is None:
             raise ValidationFailed.for_field("body.value", "may not be null", "null")
         row.value = patch.value
+    if "persons" in patch.model_fields_set:
+        if row.origin == ValueOrigin.computed:
+            raise InvalidTransition("A computed value's persons come from its source; recompute it.")
+        row.persons = patch.persons
     if "comment" in patch.model_fields_set:
         row.comment = patch.comment
     session.add(row)
@@ -171,7 +180,8 @@ def delete_value(session: Session, principal: Principal, value_id: uuid.UUID, if
     audit(session, principal, action="delete", resource_type="indicator_value", resource_id=value_id)
 
 
-def publish_value(session: Session, principal: Principal, value_id: uuid.UUID, if_match: str) -> IndicatorValue:
+def publish_value(session: Session, principal: Principal, value_id: uuid.UUID, if_match: str,
+                  privacy: Privacy) -> IndicatorValue:
     row = _own_value(session, principal, value_id, if_match)
     if row.status != ValueStatus.draft:
         raise InvalidTransition("Only a draft value can be published.")
@@ -179,9 +189,12 @@ def publish_value(session: Session, principal: Principal, value_id: uuid.UUID, i
     session.add(row)
     flush_or_conflict(session, "The value could not be published.")
     audit(session, principal, action="publish", resource_type="indicator_value", resource_id=row.id)
+    # The event reaches the municipality's subscribers too: it carries what an outside reader sees.
+    suppressed = is_suppressed(row, privacy)
     emit(session, "indicator.published", row.institution_id, {
         "value_id": str(row.id), "indicator_id": str(row.indicator_id), "period": row.period_label,
-        "value": None if is_suppressed(row) else row.value})
+        "value": None if suppressed else row.value, "suppressed": suppressed,
+        "suppression_reason": few_persons(privacy.k) if suppressed else None})
     return row
 
 
@@ -193,12 +206,12 @@ def correct_value(session: Session, principal: Principal, value_id: uuid.UUID, d
         raise InvalidTransition("Only a published value is corrected; edit the draft instead.")
     session.add(IndicatorValueRevision(
         value_id=row.id, institution_id=row.institution_id, revision=row.revision, value=row.value,
-        comment=row.comment, origin=row.origin, records=row.records, respondents=row.respondents, inputs=row.inputs,
+        comment=row.comment, origin=row.origin, records=row.records, persons=row.persons, inputs=row.inputs,
         published_at=row.published_at, published_by=row.published_by, superseded_by=principal.subject_id,
         reason=data.reason))
     row.revision += 1
     row.value, row.comment, row.origin = data.value, data.comment, ValueOrigin.manual
-    # records and respondents stay: the population behind the figure (and its suppression) is unchanged.
+    # records and persons stay: the population behind the figure (and its suppression) is unchanged.
     row.inputs, row.computed_at = None, None
     row.published_at, row.published_by, row.entered_by = utcnow(), principal.subject_id, principal.subject_id
     session.add(row)
@@ -208,16 +221,20 @@ def correct_value(session: Session, principal: Principal, value_id: uuid.UUID, d
     return row
 
 
-def list_revisions(session: Session, principal: Principal, value_id: uuid.UUID) -> list[RevisionPublic]:
-    """Earlier published states, newest first (suppressed and without comments for municipalities)."""
+def list_revisions(session: Session, principal: Principal, value_id: uuid.UUID,
+                   privacy: Privacy) -> list[RevisionPublic]:
+    """Earlier published states, newest first (suppressed and without comments outside the staff)."""
     row = get_value(session, principal, value_id)
+    outside = is_outside(principal, row.institution_id)
     stmt = select(IndicatorValueRevision).where(IndicatorValueRevision.value_id == row.id)
     out = []
     for revision in session.exec(stmt.order_by(IndicatorValueRevision.revision.desc())).all():
         public = RevisionPublic.model_validate(revision)
-        if principal.is_municipality:
+        public.respondents = revision.persons
+        if outside:
             public.comment = None
-            if revision.respondents is not None and revision.respondents < MIN_RESPONDENTS:
-                public.value = None
+            if is_suppressed(revision, privacy):
+                public.value, public.records, public.persons, public.respondents = None, None, None, None
+                public.suppressed, public.suppression_reason = True, few_persons(privacy.k)
         out.append(public)
     return out

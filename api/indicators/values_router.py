@@ -22,6 +22,7 @@ from api.indicators.schemas import (
 )
 from api.models import InstitutionKind
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
+from api.privacy import PrivacyDep
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 from api.types import ApiDate, ApiDateTime
@@ -48,6 +49,7 @@ def pull_indicator_values(
     principal: Authorized[Scope.indicator_values_pull],
     session: SessionDep,
     response: Response,
+    privacy: PrivacyDep,
     municipality_id: uuid.UUID | None = None,
     institution_id: uuid.UUID | None = None,
     institution_kind: InstitutionKind | None = None,
@@ -64,15 +66,17 @@ def pull_indicator_values(
     if_none_match: IfNoneMatch = None,
 ) -> Page[PulledValue] | Response:
     """Published values of the institutions the caller sees (a municipality client: its own
-    municipality's), without comments or people; survey-based values over fewer than 5 respondents
-    come with `value` null and `suppressed` true. JSON pages follow `next_cursor`; `Accept: text/csv`
-    answers every matching row as CSV. The `ETag` changes when any matching value does: send it as
-    `If-None-Match` to get 304."""
+    municipality's), without comments or people; a value resting on fewer than k persons (survey
+    respondents, care-plan recipients, a formula's fewest inputs'; `CIKLAS_PRIVACY_K`, default 5)
+    comes with `value` null, `suppressed` true and `suppression_reason`. JSON pages follow
+    `next_cursor`; `Accept: text/csv` answers every matching row as CSV (the same columns). The
+    `ETag` changes when any matching value does: send it as `If-None-Match` to get 304."""
     filters = pull.PullFilter(municipality_id=municipality_id, institution_id=institution_id,
                               institution_kind=institution_kind, indicator=indicator, periodicity=periodicity,
                               period_from=period_from, period_to=period_to, updated_since=updated_since)
     as_csv = CSV_MEDIA_TYPE in (accept or "").lower()
-    variant = "csv" if as_csv else pull.page_variant(sort, limit, cursor)
+    # The threshold is part of the representation: a changed k changes every ETag.
+    variant = f"{'csv' if as_csv else pull.page_variant(sort, limit, cursor)}|k={privacy.k}"
     scope = pull.scope_tag(session, principal, filters, variant=variant)
     headers = {"Cache-Control": CACHE_CONTROL, "Vary": "Accept, Authorization"}
     unchanged = pull.scope_match(if_none_match, scope)
@@ -82,9 +86,11 @@ def pull_indicator_values(
         headers["ETag"] = pull.etag(scope, "csv")
         if pull.any_match(if_none_match):
             return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(pull.pull_csv(session, principal, filters), media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
+        return Response(pull.pull_csv(session, principal, filters, privacy),
+                        media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
                         headers={**headers, "Content-Disposition": 'attachment; filename="indicator-values.csv"'})
-    page = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor, scope=scope)
+    page = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor, scope=scope,
+                          privacy=privacy)
     headers["ETag"] = page.etag
     if pull.content_match(if_none_match, page.etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
@@ -98,6 +104,7 @@ def read_municipality_summary(
     principal: Authorized[Scope.indicator_values_pull],
     session: SessionDep,
     response: Response,
+    privacy: PrivacyDep,
     municipality_id: Annotated[uuid.UUID | None, Query(
         description="Defaults to the caller's municipality; platform administrators must name one")] = None,
     institution_kind: InstitutionKind | None = None,
@@ -106,9 +113,10 @@ def read_municipality_summary(
 ) -> MunicipalitySummary:
     """One row per institution and indicator: the latest published value, the one before, the
     change and the least-squares trend over the last periods (improving or worsening by the
-    indicator's direction). Suppressed values count as missing."""
+    indicator's direction). Values resting on fewer than k persons are null, flagged
+    (`latest_suppressed`, `previous_suppressed`, `suppression_reason`) and count as missing."""
     result = pull.summary(session, principal, municipality_id=municipality_id, institution_kind=institution_kind,
-                          indicator=indicator, trend_periods=trend_periods)
+                          indicator=indicator, trend_periods=trend_periods, privacy=privacy)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return result
 
@@ -116,23 +124,26 @@ def read_municipality_summary(
 @router.get("/{value_id}", summary="Read an indicator value", response_model=ValuePublic)
 def read_indicator_value(
     principal: Authorized[Scope.indicators_read], session: SessionDep, value_id: uuid.UUID, response: Response,
+    privacy: PrivacyDep,
 ) -> ValuePublic:
+    """Outside the institution's staff: no comment, and a value resting on fewer than k persons
+    suppressed (`value`, `records`, `persons` and `inputs` null, `suppressed` true with the reason)."""
     row = values.get_value(session, principal, value_id)
     set_etag(response, row.version)
-    return values.to_public(row, principal)
+    return values.to_public(row, principal, privacy)
 
 
 @router.patch("/{value_id}", summary="Update a draft value", response_model=ValuePublic,
               responses=problem_responses(409, 412, 428))
 def update_indicator_value(
     principal: Authorized[Scope.indicators_write], session: SessionDep, value_id: uuid.UUID, body: ValueUpdate,
-    if_match: IfMatch, response: Response,
+    if_match: IfMatch, response: Response, privacy: PrivacyDep,
 ) -> ValuePublic:
     """Drafts only (a published value is corrected); a computed value's figure is recomputed, only
-    its comment is edited."""
+    its comment is edited. A manual value's `persons` says how many persons it rests on."""
     row = values.update_value(session, principal, value_id, body, if_match)
     set_etag(response, row.version)
-    return values.to_public(row, principal)
+    return values.to_public(row, principal, privacy)
 
 
 @router.delete("/{value_id}", summary="Delete a draft value", status_code=status.HTTP_204_NO_CONTENT,
@@ -148,30 +159,31 @@ def delete_indicator_value(
              responses=problem_responses(409, 412, 428))
 def publish_indicator_value(
     principal: Authorized[Scope.indicators_publish], session: SessionDep, value_id: uuid.UUID, if_match: IfMatch,
-    response: Response,
+    response: Response, privacy: PrivacyDep,
 ) -> ValuePublic:
-    """The director publishes a draft; from then on the municipality sees it."""
-    row = values.publish_value(session, principal, value_id, if_match)
+    """The director publishes a draft; from then on the municipality sees it (suppressed when it
+    rests on fewer than k persons, in the `indicator.published` event too)."""
+    row = values.publish_value(session, principal, value_id, if_match, privacy)
     set_etag(response, row.version)
-    return values.to_public(row, principal)
+    return values.to_public(row, principal, privacy)
 
 
 @router.post("/{value_id}/corrections", summary="Correct a published value", response_model=ValuePublic,
              responses=problem_responses(409, 412, 428))
 def correct_indicator_value(
     principal: Authorized[Scope.indicators_publish], session: SessionDep, value_id: uuid.UUID,
-    body: ValueCorrection, if_match: IfMatch, response: Response,
+    body: ValueCorrection, if_match: IfMatch, response: Response, privacy: PrivacyDep,
 ) -> ValuePublic:
     """The director replaces a published figure with a reason; the figure as it stood is kept as a
     revision and the value's `revision` grows by one."""
     row = values.correct_value(session, principal, value_id, body, if_match)
     set_etag(response, row.version)
-    return values.to_public(row, principal)
+    return values.to_public(row, principal, privacy)
 
 
 @router.get("/{value_id}/revisions", summary="List a value's earlier revisions", response_model=list[RevisionPublic])
 def list_indicator_value_revisions(
-    principal: Authorized[Scope.indicators_read], session: SessionDep, value_id: uuid.UUID,
+    principal: Authorized[Scope.indicators_read], session: SessionDep, value_id: uuid.UUID, privacy: PrivacyDep,
 ) -> list[RevisionPublic]:
-    """The published figures a correction replaced, newest first."""
-    return values.list_revisions(session, principal, value_id)
+    """The published figures a correction replaced, newest first (suppressed like the value)."""
+    return values.list_revisions(session, principal, value_id, privacy)

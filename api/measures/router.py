@@ -26,6 +26,7 @@ from api.measures.vocabulary import MeasureVocabulary, vocabulary
 from api.models import MeasureArea, MeasureStatus
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
 from api.plans.schemas import ItemPublic
+from api.privacy import PrivacyDep
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 
@@ -185,11 +186,12 @@ def read_improvement_measure_effect(
              status_code=status.HTTP_201_CREATED, response_model=EvidencePublic)
 def add_improvement_measure_evidence(
     principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID, body: EvidenceCreate,
+    privacy: PrivacyDep,
 ) -> EvidencePublic:
     """An indicator comparison is snapshotted now (value, target, previous period, peer median).
     A self-assessment finding or SWOT item must be your institution's (422 otherwise); survey
     results and proposals are kept as references with a summary."""
-    return service.add_evidence(session, principal, measure_id, body)
+    return service.add_evidence(session, principal, measure_id, body, privacy)
 
 
 @router.delete("/{measure_id}/evidence/{evidence_id}", summary="Unlink a piece of evidence",

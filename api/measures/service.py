@@ -46,6 +46,7 @@ from api.models import (
     ValueStatus,
 )
 from api.pagination import paginate
+from api.privacy import Privacy
 from api.security.principal import Principal
 from api.tenancy import get_or_404, scoped
 from api.types import today, utcnow
@@ -307,7 +308,7 @@ def evaluate_measure(session: Session, principal: Principal, measure_id: uuid.UU
 # ---- evidence ------------------------------------------------------------------------------------
 
 def _snapshot(session: Session, principal: Principal, measure: ImprovementMeasure,
-              data: EvidenceCreate) -> ComparisonSnapshot:
+              data: EvidenceCreate, privacy: Privacy) -> ComparisonSnapshot:
     if not data.indicator_code:
         raise ValidationFailed.for_field("body.indicator_code", "an indicator comparison names indicator_code",
                                          "missing")
@@ -319,7 +320,8 @@ def _snapshot(session: Session, principal: Principal, measure: ImprovementMeasur
     if data.period:
         parse_period(indicator, data.period, "body.period")
     found = comparison.compare(session, principal, indicator.code, institution_id=measure.institution_id,
-                               period_label=data.period, peer_scope="municipality", trend_periods=1)
+                               period_label=data.period, peer_scope="municipality", trend_periods=1,
+                               privacy=privacy)
     return ComparisonSnapshot(
         indicator_code=indicator.code, period=found.period, value=found.value,
         status=str(found.status) if found.status else None, target=found.target,
@@ -329,12 +331,12 @@ def _snapshot(session: Session, principal: Principal, measure: ImprovementMeasur
 
 
 def add_evidence(session: Session, principal: Principal, measure_id: uuid.UUID,
-                 data: EvidenceCreate) -> EvidencePublic:
+                 data: EvidenceCreate, privacy: Privacy) -> EvidencePublic:
     measure = get_measure(session, principal, measure_id)
     row = MeasureEvidence(institution_id=measure.institution_id, measure_id=measure.id, kind=data.kind,
                           summary=data.summary, created_by_id=principal.subject_id)
     if data.kind == EvidenceKind.indicator_comparison:
-        snap = _snapshot(session, principal, measure, data)
+        snap = _snapshot(session, principal, measure, data, privacy)
         row.indicator_code, row.period = snap.indicator_code, snap.period
         row.snapshot = snap.model_dump(mode="json")
     else:

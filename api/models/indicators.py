@@ -102,10 +102,12 @@ class IndicatorValue(IdMixin, TimestampMixin, VersionedMixin, table=True):
     status: ValueStatus = Field(default=ValueStatus.draft, sa_type=sa.String(20))
     origin: ValueOrigin = Field(sa_type=sa.String(20))
     revision: int = Field(default=1)
-    #: How many records (responses, care plans, plan items, input values) the value was computed from.
+    #: How many records (responses, care goals or plans, plan items, input values) the value was computed from.
     records: int | None = Field(default=None)
-    #: Survey respondents behind the value (for formulas, the fewest of its inputs'); < 5 is suppressed.
-    respondents: int | None = Field(default=None)
+    #: How many persons the value rests on: survey respondents, care-plan recipients, for a formula the
+    #: fewest of its inputs', for a manual value what was entered; NULL when not derived from persons.
+    #: Under the privacy threshold k (api/privacy.py) the value is suppressed outside the staff.
+    persons: int | None = Field(default=None)
     inputs: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     computed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     entered_by: uuid.UUID | None = Field(default=None)
@@ -138,7 +140,7 @@ class IndicatorValueRevision(IdMixin, table=True):
     comment: str | None = Field(default=None, max_length=2000)
     origin: str = Field(max_length=20)
     records: int | None = Field(default=None)
-    respondents: int | None = Field(default=None)
+    persons: int | None = Field(default=None)
     inputs: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_by: uuid.UUID | None = Field(default=None)

@@ -1,13 +1,17 @@
 """The annual report as a printable HTML page: tables, and inline SVG charts of each indicator's
-trend against its target and the peer median. No scripts, no external resources."""
+trend against its target, with the institution's rank among its peers. No scripts, no external
+resources. A withheld figure (fewer than k persons) is shown as "—"."""
 
 from __future__ import annotations
 
 from html import escape
 
+from api.measures.schemas import MeasuredEffect
 from api.reports.schemas import AnnualReport, IndicatorTrend
 
 W, H, PAD = 520, 180, 36
+WITHHELD = "—"
+WITHHELD_NOTE = "neskelbiama: mažiau nei k asmenų / withheld: fewer than k persons"
 
 STATUS_LT = {"done": "atlikta", "overdue": "vėluoja", "upcoming": "laukiama", "not_applicable": "netaikoma"}
 
@@ -15,8 +19,7 @@ STATUS_LT = {"done": "atlikta", "overdue": "vėluoja", "upcoming": "laukiama", "
 def _chart(trend: IndicatorTrend) -> str:
     values = [p.value for p in trend.points if p.value is not None]
     targets = [p.target for p in trend.points if p.target is not None]
-    extra = [trend.peer_median] if trend.peer_median is not None else []
-    scale = values + targets + extra
+    scale = values + targets
     if not scale:
         return "<p>—</p>"
     low, high = min(scale), max(scale)
@@ -47,13 +50,34 @@ def _chart(trend: IndicatorTrend) -> str:
             parts.append(f'<line class="target" x1="{x(i) - 8:.1f}" y1="{y(p.target):.1f}" x2="{x(i) + 8:.1f}" '
                          f'y2="{y(p.target):.1f}" stroke="#c0392b" stroke-width="2" stroke-dasharray="3,2">'
                          f'<title>tikslas / target {p.target:g}</title></line>')
-    if trend.peer_median is not None:
-        parts.append(f'<line class="peers" x1="{PAD}" y1="{y(trend.peer_median):.1f}" x2="{W - PAD}" '
-                     f'y2="{y(trend.peer_median):.1f}" stroke="#7f8c8d" stroke-dasharray="6,4">'
-                     f'<title>panašių įstaigų mediana / peer median {trend.peer_median:g}</title></line>')
     parts.append(f'<text x="4" y="{PAD - 8}" font-size="10">{high:g}</text>'
                  f'<text x="4" y="{H - PAD}" font-size="10">{low:g}</text></svg>')
     return "".join(parts)
+
+
+def _num(value: float | int | None) -> str:
+    return WITHHELD if value is None else f"{value:g}"
+
+
+def _peers(trend: IndicatorTrend) -> str:
+    p = trend.peer_statistics
+    if p is None:
+        return ""
+    if p.suppressed:
+        return (f"<p>Panašios įstaigos / peers: {p.peers} — palyginimas neskelbiamas / no comparison "
+                f"({escape(p.reason or '')}).</p>")
+    rank = (f"{p.percentile_rank:g} % panašių įstaigų žemiau / of peers below" if p.percentile_rank is not None
+            else f"vieta neskelbiama / rank withheld ({escape(p.percentile_rank_reason or '')})")
+    return f"<p>Panašios įstaigos / peers: {p.peers}; {rank}.</p>"
+
+
+def _effect(effect: MeasuredEffect, suppressed: bool) -> str:
+    if effect.state != "measured":
+        return WITHHELD
+    if suppressed:
+        return f"{WITHHELD} ({WITHHELD_NOTE})"
+    reached = "tikslas pasiektas / target reached" if effect.target_reached else "tikslas nepasiektas"
+    return f"{_num(effect.baseline_value)} → {_num(effect.measured_value)} ({reached})"
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> str:
@@ -78,9 +102,11 @@ def render(report: AnnualReport, published: str | None = None) -> str:
         "<h2>Rodikliai / Indicators</h2>",
     ]
     for trend in report.indicators:
+        withheld = [p.period for p in trend.points if p.suppressed]
+        note = (f"<p>{escape(', '.join(withheld))}: {WITHHELD_NOTE}.</p>" if withheld else "")
         sections.append(f"<h3>{escape(trend.name_lt)} / {escape(trend.name_en)} ({escape(trend.code)})</h3>"
-                        f"<figure>{_chart(trend)}<figcaption>Mėlyna — reikšmė, raudona — tikslas, pilka — panašių "
-                        f"įstaigų mediana / blue: value, red: target, grey: peer median</figcaption></figure>")
+                        f"<figure>{_chart(trend)}<figcaption>Mėlyna — reikšmė, raudona — tikslas / blue: value, "
+                        f"red: target</figcaption></figure>{note}{_peers(trend)}")
     if not report.indicators:
         sections.append("<p>Paskelbtų reikšmių nėra / no published values.</p>")
     pe = report.plan_execution
@@ -92,16 +118,13 @@ def render(report: AnnualReport, published: str | None = None) -> str:
         "<h2>Apklausos / Surveys</h2>",
         _table(["Apklausa / campaign", "Rūšis / kind", "Atsakymai / responses", "Atsakė % / response rate",
                 "Dimensijos / dimensions"],
-               [[s.name, s.questionnaire_kind, s.responses, s.response_rate_percent,
-                 ", ".join(f"{k}: {'—' if v is None else f'{v:g}'}" for k, v in s.dimensions.items())]
+               [[s.name, s.questionnaire_kind, _num(s.responses), _num(s.response_rate_percent),
+                 ", ".join(f"{k}: {_num(v)}" for k, v in s.dimensions.items())
+                 + (f" ({WITHHELD_NOTE})" if s.suppressed else "")]
                 for s in report.surveys]),
         "<h2>Tobulinimo priemonės / Improvement measures</h2>",
         _table(["Priemonė / measure", "Sritis / area", "Būsena / status", "Poveikis / effect"],
-               [[m.title, m.area, m.status,
-                 "—" if m.effect.state != "measured" else
-                 f"{m.effect.baseline_value:g} → {m.effect.measured_value:g} "
-                 f"({'tikslas pasiektas / target reached' if m.effect.target_reached else 'tikslas nepasiektas'})"]
-                for m in report.measures]),
+               [[m.title, m.area, m.status, _effect(m.effect, m.effect_suppressed)] for m in report.measures]),
         "<h2>SSGG / SWOT</h2>",
         _table(["Stiprybės / strengths", "Silpnybės / weaknesses", "Galimybės / opportunities",
                 "Grėsmės / threats"],

@@ -1,6 +1,11 @@
 """Publishing an annual report: the director freezes the year's report as it stands, and the
 institution's and its municipality's webhook subscribers hear `report.published`. A correction is
-published as the next revision; every revision stays readable, the newest is `latest`."""
+published as the next revision; every revision stays readable, the newest is `latest`.
+
+A publication leaves the institution: what is frozen is the report as a reader outside the staff
+sees it (api/privacy.py), figures resting on fewer than k persons withheld, so the municipality,
+the webhook's receivers and the staff read the same published figures. Reports published before
+that rule are withheld again when an outside reader reads them (api/reports/legacy.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from api.crud import flush_or_conflict
 from api.errors import NotFound, ValidationFailed
 from api.models import Institution, PublishedReport
 from api.pagination import paginate
+from api.privacy import Privacy
+from api.reports.legacy import for_outside_reader
 from api.reports.schemas import AnnualReport, PublishedReportPublic, PublishedReportSummary, ReportPublish
 from api.reports.service import annual_report
 from api.security.principal import Principal
@@ -45,17 +52,17 @@ def _summary(row: PublishedReport, latest: bool) -> PublishedReportSummary:
                                   published_by_id=row.published_by_id, latest=latest)
 
 
-def _public(row: PublishedReport, latest: bool) -> PublishedReportPublic:
+def _public(row: PublishedReport, latest: bool, report: AnnualReport | None = None) -> PublishedReportPublic:
     return PublishedReportPublic(**_summary(row, latest).model_dump(),
-                                 report=AnnualReport.model_validate(row.content))
+                                 report=report or AnnualReport.model_validate(row.content))
 
 
-def publish(session: Session, principal: Principal, data: ReportPublish) -> PublishedReportPublic:
+def publish(session: Session, principal: Principal, data: ReportPublish, privacy: Privacy) -> PublishedReportPublic:
     institution = get_or_404(session, Institution, data.institution_id, principal, what="institution")
     if data.year > today().year:
         raise ValidationFailed.for_field("body.year", "A report can be published for the current year or an "
                                          "earlier one, not for a year that has not begun.")
-    report = annual_report(session, principal, institution.id, data.year)
+    report = annual_report(session, principal, institution.id, data.year, privacy, outside=True)
     previous = session.exec(select(sa.func.max(PublishedReport.revision)).where(
         PublishedReport.institution_id == institution.id, PublishedReport.year == data.year)).one()
     row = PublishedReport(institution_id=institution.id, year=data.year, revision=(previous or 0) + 1,
@@ -90,9 +97,12 @@ def list_published(session: Session, principal: Principal, *, institution_id: uu
     return [_summary(r, r.id in latest) for r in rows], next_cursor
 
 
-def read_published(session: Session, principal: Principal, report_id: uuid.UUID) -> PublishedReportPublic:
+def read_published(session: Session, principal: Principal, report_id: uuid.UUID,
+                   privacy: Privacy) -> PublishedReportPublic:
     try:
         row = get_or_404(session, PublishedReport, report_id, principal, what="published report")
     except NotFound:
         raise NotFound("No published report with this id.") from None
-    return _public(row, row.id in _latest_revisions(session, [row]))
+    report = for_outside_reader(session, AnnualReport.model_validate(row.content),
+                                privacy.view(principal, row.institution_id))
+    return _public(row, row.id in _latest_revisions(session, [row]), report)

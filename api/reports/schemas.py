@@ -2,17 +2,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import Field
 
 from api.cycles.schemas import CycleView
+from api.indicators.schemas import PeerStatistics
 from api.measures.schemas import MeasuredEffect
 from api.schemas import PublicModel, RequestModel
+
+SUPPRESSED_DESCRIPTION = "The figure rests on fewer than k persons and the report is read outside the staff"
 
 
 class TrendPoint(PublicModel):
     period: str
-    value: float | None = Field(description="null when not published, or suppressed for too few respondents")
+    value: float | None = Field(description="null when not published, or suppressed (fewer than k persons)")
+    suppressed: bool = Field(default=False, description=SUPPRESSED_DESCRIPTION)
     target: float | None = None
 
 
@@ -24,8 +29,12 @@ class IndicatorTrend(PublicModel):
     direction: str
     points: list[TrendPoint] = Field(description="The year's periods (for yearly indicators, five years)")
     peer_median: float | None = Field(default=None, description=(
-        "Of institutions of the same kind in the municipality, for the latest period; null under 3 peers"))
+        "Deprecated, always null: a median of few peers can be a peer's value (see peer_statistics)"),
+        json_schema_extra={"deprecated": True})
     peers: int = 0
+    peer_statistics: PeerStatistics | None = Field(default=None, description=(
+        "Institutions of the same kind in the municipality, for the latest period: the group, its size and the "
+        "institution's percentile rank (from k peers)"))
 
 
 class PlanExecution(PublicModel):
@@ -39,9 +48,12 @@ class SurveyResult(PublicModel):
     campaign_id: uuid.UUID
     name: str
     questionnaire_kind: str
-    responses: int
+    responses: int | None = Field(description="null when suppressed (fewer than k respondents, outside the staff)")
     response_rate_percent: float | None
-    dimensions: dict[str, float | None] = Field(description="Dimension code → mean; null when suppressed (< 5)")
+    dimensions: dict[str, float | None] = Field(description=(
+        "Dimension code → the year's mean; null when it rests on fewer than k respondents (outside the staff)"))
+    suppressed: bool = Field(default=False, description=SUPPRESSED_DESCRIPTION)
+    suppression_reason: str | None = None
 
 
 class MeasureLine(PublicModel):
@@ -51,6 +63,9 @@ class MeasureLine(PublicModel):
     status: str
     due_date: date | None
     effect: MeasuredEffect
+    effect_suppressed: bool = Field(default=False, description=(
+        "The effect's values rest on fewer than k persons: values, change and whether the target was reached "
+        "are withheld outside the staff"))
     carried_into_plan_item_id: uuid.UUID | None
 
 
@@ -65,6 +80,11 @@ class AnnualReport(PublicModel):
     surveys: list[SurveyResult]
     measures: list[MeasureLine]
     swot: dict[str, list[str]] = Field(description="Quadrant → the items' texts, in order")
+    view: Literal["staff", "outside"] | None = Field(default=None, description=(
+        "staff: the institution's real figures; outside: as every reader outside the staff sees it, figures "
+        "resting on fewer than suppression_threshold persons withheld (published reports are frozen so); "
+        "null in reports published before the view was recorded"))
+    suppression_threshold: int | None = Field(default=None, description="k (CIKLAS_PRIVACY_K) when it was made")
 
 
 class ReportPublish(RequestModel):

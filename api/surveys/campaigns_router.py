@@ -12,6 +12,7 @@ from api.concurrency import IfMatch, set_etag
 from api.db import SessionDep
 from api.errors import problem_responses
 from api.pagination import CursorQuery, LimitQuery, Page, sort_query
+from api.privacy import PrivacyDep
 from api.security.deps import Authorized
 from api.security.scopes import Scope
 from api.surveys import campaigns as service
@@ -154,17 +155,24 @@ def submit_survey_response_batch(
 def read_survey_campaign_results(
     principal: Authorized[Scope.surveys_results],
     session: SessionDep,
+    privacy: PrivacyDep,
     campaign_id: uuid.UUID,
     compare_previous: Annotated[bool, Query(description="Include the questionnaire's previous campaign.")] = True,
-    peers: Annotated[bool, Query(description="Include the distribution across peer institutions.")] = True,
+    peers: Annotated[bool, Query(description="Include where the institution stands among its peers.")] = True,
+    peer_scope: Annotated[Literal["municipality", "platform"], Query(
+        description="Peers of the same kind in the institution's municipality, or platform-wide")] = "municipality",
 ) -> CampaignResults:
     """Per question: respondents (n), mean, distribution and top-box share (4-5 of likert_5, 9-10 of
     scale_0_10, yes); the dimension scores; the previous campaign of the same questionnaire side by
-    side by concept code (any version); and the distribution of the means of peer institutions'
-    campaigns (same institution kind, overlapping period, at least 5 respondents each). Free-text
-    answers are shown to the institution's staff only and never to peers; below 5 respondents the
-    figures are withheld from anyone outside the institution's staff."""
-    return campaign_results(session, principal, campaign_id, compare_previous=compare_previous, peers=peers)
+    side by concept code (any version); and, as in the indicator comparison, the peer group
+    (institutions of the same kind in the municipality or platform-wide; `peer_group` says how it
+    was formed and its size) with the institution's percentile rank per question: a peer counts
+    when its answers in overlapping campaigns rest on at least k respondents (`CIKLAS_PRIVACY_K`,
+    default 5), figures need k peers, and no peer's mean, minimum, maximum, median or quartile is
+    given. Free-text answers are shown to the institution's staff only and never to peers; below
+    k respondents the figures are withheld from anyone outside the institution's staff."""
+    return campaign_results(session, principal, campaign_id, compare_previous=compare_previous, peers=peers,
+                            privacy=privacy, peer_scope=peer_scope)
 
 
 @router.get("/{campaign_id}/export", summary="Export a campaign's responses as CSV", response_class=Response,

@@ -1,5 +1,7 @@
 """The survey part of the yearly cycle (api/cycles): campaigns run in the year, their response
-rates, and the obligation of at least one satisfaction survey a year. Aggregates only."""
+rates, and the obligation of at least one satisfaction survey a year. Aggregates only; the
+responses and the response rate rest on the respondents (one response, one person), so outside
+the institution's staff they are suppressed under k respondents (`ctx.figure`)."""
 
 from __future__ import annotations
 
@@ -26,16 +28,19 @@ def cycle_provider(ctx: Any) -> tuple[CycleSection, list[Obligation]]:
     as_of = start_of_day_utc(ctx.as_of)
     rates = [round(100.0 * (r.n or 0) / r.population, 1) for r in rows if r.population]
     kinds = sorted({str(r.kind) for r in rows})
+    responses = sum(int(r.n or 0) for r in rows)
     figures = {
         "campaigns": len(rows),
         "campaigns_closed": sum(1 for r in rows if r.closes_at <= as_of),
-        "responses": sum(int(r.n or 0) for r in rows),
-        "mean_response_rate_percent": round(sum(rates) / len(rates), 1) if rates else None,
+        "responses": ctx.figure(responses, responses),
+        "mean_response_rate_percent": ctx.figure(round(sum(rates) / len(rates), 1) if rates else None, responses),
         "kinds_surveyed": ", ".join(kinds),
     }
-    satisfaction = sum(1 for r in rows if str(r.kind) == QuestionnaireKind.satisfaction.value and (r.n or 0) > 0)
+    of_satisfaction = [r for r in rows if str(r.kind) == QuestionnaireKind.satisfaction.value and (r.n or 0) > 0]
+    satisfaction = len(of_satisfaction)
     due = ctx.end
     return CycleSection(available=True, figures=figures), [Obligation(
         code=f"satisfaction_survey_{ctx.year}", title_lt="Paslaugų gavėjų pasitenkinimo apklausa",
         title_en="Recipient satisfaction survey run", due_date=due, status=ctx.status(due, satisfaction > 0),
-        evidence={"satisfaction_campaigns_with_responses": satisfaction})]
+        evidence={"satisfaction_campaigns_with_responses": ctx.figure(
+            satisfaction, sum(int(r.n or 0) for r in of_satisfaction))})]

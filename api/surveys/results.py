@@ -1,16 +1,20 @@
 """Campaign results: per question n, mean, distribution and top-box share; dimension scores; the
 questionnaire's previous campaign side by side by concept code; and where the institution stands
-among peer institutions' campaigns of the same period.
+among its peers in the same period.
 
-Every figure is an aggregate query over `survey_answers`. Results of fewer than
-`SUPPRESSION_THRESHOLD` respondents are withheld from anyone outside the institution's staff, and
-free-text answers never leave the institution (peers get no texts and no campaign below the
-threshold).
+Every figure is an aggregate query over `survey_answers`. Results of fewer than k respondents
+(api/privacy.py) are withheld from anyone outside the institution's staff, and free-text answers
+never leave the institution.
+
+Peers follow the rule of the indicator comparison: the peer group is the other institutions of
+the same kind, in the institution's municipality or platform-wide (`peer_scope`); a peer's figure
+for a question is the mean of its answers in its campaigns overlapping this one, counted only when
+it rests on at least k respondents; nothing is given under k peers, and then only the group's
+size and the institution's percentile rank — no peer's mean, minimum, maximum, median or quartile.
 """
 
 from __future__ import annotations
 
-import statistics
 import uuid
 from typing import Any
 
@@ -18,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from api.models import Campaign, Institution, Question, QuestionnaireVersion, QuestionType, SurveyAnswer
+from api.privacy import PeerGroup, Privacy, few_peers, rank_among_peers
 from api.security.principal import Principal
 from api.security.scopes import STAFF_ROLES
 from api.surveys.access import get_campaign
@@ -32,7 +37,6 @@ from api.surveys.result_schemas import (
     QuestionResult,
 )
 
-SUPPRESSION_THRESHOLD = 5
 MAX_TEXTS = 500
 NO_DISTRIBUTION = (QuestionType.text.value, QuestionType.number.value)
 
@@ -105,13 +109,13 @@ def previous_campaign(session: Session, campaign: Campaign) -> Campaign | None:
 
 
 def _previous(session: Session, campaign: Campaign, current: dict[str, dict[str, Any]],
-              staff: bool) -> PreviousCampaign | None:
+              staff: bool, privacy: Privacy) -> PreviousCampaign | None:
     prev = previous_campaign(session, campaign)
     if prev is None:
         return None
     before = concept_stats(session, [prev.id])
     respondents = respondent_counts(session, [prev.id]).get(prev.id, 0)
-    hidden = not staff and respondents < SUPPRESSION_THRESHOLD
+    hidden = not staff and privacy.is_suppressed(respondents)
     rows = []
     for code in sorted(set(current) | set(before)):
         now_, then = current.get(code, {}), ({} if hidden else before.get(code, {}))
@@ -125,55 +129,72 @@ def _previous(session: Session, campaign: Campaign, current: dict[str, dict[str,
                             version_id=prev.version_id, respondents=respondents, suppressed=hidden, concepts=rows)
 
 
-def _quartiles(values: list[float]) -> list[float]:
-    if len(values) == 1:
-        return values * 3
-    return statistics.quantiles(values, n=4, method="inclusive")
+def _peer_group(session: Session, campaign: Campaign, scope: str, privacy: Privacy) -> tuple[Institution, Any]:
+    """The institution and the statement of its peers' campaigns overlapping this one."""
+    institution = session.get_one(Institution, campaign.institution_id)
+    conditions = [Campaign.institution_id != campaign.institution_id, Institution.kind == institution.kind,
+                  Campaign.opens_at <= campaign.closes_at, Campaign.closes_at >= campaign.opens_at]
+    if scope == "municipality":
+        conditions.append(Institution.municipality_id == institution.municipality_id)
+    return institution, (select(Campaign.id).join(Institution, Institution.id == Campaign.institution_id)
+                         .where(*conditions))
 
 
-def _peers(session: Session, campaign: Campaign, current: dict[str, dict[str, Any]],
-           numeric: set[str]) -> list[PeerDistribution]:
-    """Means of peer institutions' campaigns (same institution kind, overlapping period) per concept,
-    each over at least SUPPRESSION_THRESHOLD respondents."""
-    own_kind = select(Institution.kind).where(Institution.id == campaign.institution_id).scalar_subquery()
-    peer_campaigns = (select(Campaign.id).join(Institution, Institution.id == Campaign.institution_id)
-                      .where(Campaign.institution_id != campaign.institution_id, Institution.kind == own_kind,
-                             Campaign.opens_at <= campaign.closes_at, Campaign.closes_at >= campaign.opens_at))
+def _peers(session: Session, campaign: Campaign, current: dict[str, dict[str, Any]], numeric: set[str],
+           scope: str, privacy: Privacy) -> tuple[PeerGroup, list[PeerDistribution]]:
+    """Per numeric concept: how many peer institutions answer it (each over at least k respondents
+    in the period) and, from k of them, the institution's percentile rank among their means. The
+    means are compared in SQL; none leaves the database."""
+    institution, peer_campaigns = _peer_group(session, campaign, scope, privacy)
     concepts = sorted(numeric)
-    if not concepts:
-        return []
-    stmt = (select(SurveyAnswer.concept_code, SurveyAnswer.institution_id, sa.func.avg(SurveyAnswer.value_num))
-            .where(SurveyAnswer.campaign_id.in_(peer_campaigns), SurveyAnswer.concept_code.in_(concepts),
-                   SurveyAnswer.value_num.is_not(None))
-            .group_by(SurveyAnswer.campaign_id, SurveyAnswer.concept_code, SurveyAnswer.institution_id)
-            .having(sa.func.count(sa.distinct(SurveyAnswer.response_id)) >= SUPPRESSION_THRESHOLD))
-    by_concept: dict[str, list[tuple[uuid.UUID, float]]] = {}
-    for code, institution_id, mean in session.execute(stmt).all():
-        by_concept.setdefault(code, []).append((institution_id, float(mean)))
+    per_peer = (select(SurveyAnswer.concept_code.label("concept_code"),
+                       SurveyAnswer.institution_id.label("institution_id"),
+                       sa.func.avg(SurveyAnswer.value_num).label("mean"),
+                       sa.func.count(sa.distinct(SurveyAnswer.campaign_id)).label("campaigns"))
+                .where(SurveyAnswer.campaign_id.in_(peer_campaigns), SurveyAnswer.concept_code.in_(concepts),
+                       SurveyAnswer.value_num.is_not(None))
+                .group_by(SurveyAnswer.concept_code, SurveyAnswer.institution_id)
+                .having(sa.func.count(sa.distinct(SurveyAnswer.response_id)) >= privacy.k)
+                .subquery("per_peer"))
+    own = [(per_peer.c.concept_code == code, sa.literal(current[code]["mean"], sa.Float))
+           for code in concepts if current.get(code, {}).get("mean") is not None]
+    own_mean = sa.case(*own, else_=sa.null()) if own else sa.null()
+    rows = session.execute(select(
+        per_peer.c.concept_code, sa.func.count(), sa.func.sum(per_peer.c.campaigns),
+        sa.func.count(sa.case((per_peer.c.mean < own_mean, 1))),
+        sa.func.count(sa.case((per_peer.c.mean > own_mean, 1))),
+    ).group_by(per_peer.c.concept_code)).all() if concepts else []
+    found = {code: (int(n), int(campaigns or 0), int(below), int(above)) for code, n, campaigns, below, above in rows}
+    in_group = session.execute(select(sa.func.count(sa.distinct(per_peer.c.institution_id)))).scalar_one() \
+        if concepts else 0
+    where = "in the same municipality" if scope == "municipality" else "on the whole platform"
+    group = PeerGroup(
+        scope=scope, institution_kind=institution.kind, peers=int(in_group), minimum_peers=privacy.k,
+        municipality_id=institution.municipality_id if scope == "municipality" else None,
+        formed_by=(f"Other institutions of the kind {institution.kind} {where}; a peer's figure for a question is "
+                   f"the mean of its answers in its campaigns overlapping this one, counted when it rests on at "
+                   f"least {privacy.k} respondents; figures from at least {privacy.k} peers."))
     out = []
     for code in concepts:
-        peers = by_concept.get(code, [])
-        means = sorted(m for _, m in peers)
-        own = current.get(code, {}).get("mean")
-        entry = PeerDistribution(concept_code=code, campaigns=len(means), institutions=len({i for i, _ in peers}),
-                                 own_mean=own)
-        if means:
-            q1, q2, q3 = _quartiles(means)
-            entry = entry.model_copy(update={
-                "min": round(means[0], 4), "p25": round(q1, 4), "median": round(q2, 4), "p75": round(q3, 4),
-                "max": round(means[-1], 4),
-                "own_percentile": None if own is None else round(
-                    100.0 * sum(1 for m in means if m <= own) / len(means), 1)})
+        n, campaigns, below, above = found.get(code, (0, 0, 0, 0))
+        own_value = current.get(code, {}).get("mean")
+        entry = PeerDistribution(concept_code=code, campaigns=campaigns, institutions=n, peers=n, own_mean=own_value)
+        if not privacy.enough_peers(n):
+            entry.suppressed, entry.reason = True, few_peers(privacy.k)
+        else:
+            entry.own_percentile, entry.own_percentile_reason = rank_among_peers(
+                below, above, n, published=own_value is not None)
         out.append(entry)
-    return out
+    return group, out
 
 
 def campaign_results(session: Session, principal: Principal, campaign_id: uuid.UUID, *, compare_previous: bool,
-                     peers: bool) -> CampaignResults:
+                     peers: bool, privacy: Privacy | None = None, peer_scope: str = "municipality") -> CampaignResults:
+    privacy = privacy or Privacy()
     campaign = get_campaign(session, principal, campaign_id)
     public = campaign_public(session, campaign)
     staff = is_institution_staff(principal, campaign)
-    suppressed = not staff and public.respondents < SUPPRESSION_THRESHOLD
+    suppressed = not staff and privacy.is_suppressed(public.respondents)
     questions = session.exec(select(Question).where(Question.version_id == campaign.version_id)
                              .order_by(Question.position)).all()
     stats = concept_stats(session, [campaign.id])
@@ -199,9 +220,10 @@ def campaign_results(session: Session, principal: Principal, campaign_id: uuid.U
     current = {} if suppressed else stats
     numeric = {q.concept_code for q in questions if q.type not in NO_DISTRIBUTION
                and q.type not in (QuestionType.single_choice.value, QuestionType.multi_choice.value)}
+    group, peer_figures = _peers(session, campaign, current, numeric, peer_scope, privacy) if peers else (None, None)
     return CampaignResults(
         campaign=public, respondents=public.respondents, suppressed=suppressed,
-        suppression_threshold=SUPPRESSION_THRESHOLD, questions=results, dimensions=dimensions,
-        previous=_previous(session, campaign, current, staff) if compare_previous else None,
-        peers=_peers(session, campaign, current, numeric) if peers else None,
+        suppression_threshold=privacy.k, questions=results, dimensions=dimensions,
+        previous=_previous(session, campaign, current, staff, privacy) if compare_previous else None,
+        peer_group=group, peers=peer_figures,
     )

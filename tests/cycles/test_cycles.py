@@ -86,9 +86,13 @@ def test_municipality_reads_its_institutions_cycle_only_as_aggregates(client, wo
     r = client.get(_url(world), params={"as_of": "2026-01-10"}, headers=world.headers(Role.municipality_analyst))
     assert r.status_code == 200
     assert r.json()["stage"] == "planning"
-    # Nothing but counts: no names, no ids of people.
+    # Nothing but counts (no names, no ids of people), and no count resting on fewer than k persons:
+    # with one recipient and no plans, every care-plan figure is withheld.
+    withheld = {"value": None, "suppressed": True, "reason": "fewer than 5 persons"}
     for section in r.json()["sections"].values():
-        assert all(v is None or isinstance(v, int | float | bool | str) for v in section["figures"].values()), section
+        assert all(v is None or isinstance(v, int | float | bool | str) or v == withheld
+                   for v in section["figures"].values()), section
+    assert all(v == withheld for v in r.json()["sections"]["care_plans"]["figures"].values())
     # Another municipality's institution is 404, like a missing one.
     r = client.get(_url(world, "c"), headers=world.headers(Role.municipality_analyst))
     assert r.status_code == 404 and r.json()["type"] == "urn:ciklas:problem:not-found"

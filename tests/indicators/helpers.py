@@ -27,14 +27,16 @@ def make_indicator(session: Session, institution: Institution | None = None, **k
 
 def make_value(session: Session, indicator: Indicator, institution: Institution, label: str, value: float | None,
                *, published: bool = True, respondents: int | None = None, records: int | None = None,
-               **kw: Any) -> IndicatorValue:
+               persons: int | None = None, **kw: Any) -> IndicatorValue:
+    """`respondents` (survey respondents) and `persons` are the same column: the persons behind it."""
+    persons = persons if persons is not None else respondents
     period = Period.parse(label)
     row = IndicatorValue(
         institution_id=institution.id, indicator_id=indicator.id, periodicity=period.periodicity,
         period_start=period.start, period_end=period.end, period_label=period.label, value=value,
         status=ValueStatus.published if published else ValueStatus.draft,
-        origin=ValueOrigin.computed if respondents is not None else ValueOrigin.manual,
-        respondents=respondents, records=records,
+        origin=ValueOrigin.computed if persons is not None else ValueOrigin.manual,
+        persons=persons, records=records,
         published_at=datetime.now(UTC) if published else None, **kw,
     )
     session.add(row)

@@ -36,8 +36,8 @@ def test_recomputes_every_institution_and_keeps_published_values(client, world, 
         IndicatorValue.indicator_id == sat.id)).all()}
     session.expire_all()
     a, b = rows[world.a.institution.id], rows[world.b.institution.id]
-    assert (a.value, a.respondents, a.status) == (50.0, 4, ValueStatus.draft)
-    assert (b.value, b.respondents) == (0.0, 1)
+    assert (a.value, a.persons, a.status) == (50.0, 4, ValueStatus.draft)
+    assert (b.value, b.persons) == (0.0, 1)
     assert session.get(IndicatorValue, published.id).value == 42.0  # published: left alone
     assert len(rows) == out["created"] + out["published_kept"]  # one value per institution
     # Again: the drafts are refreshed, not duplicated.

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import statistics
 from datetime import date
-
-import pytest
 
 from api.models import IndicatorTarget, InstitutionKind
 from api.security.scopes import Role
@@ -45,29 +42,38 @@ def test_value_past_target_trend_and_peers(client, world, session):
     assert (out["period"], out["value"], out["status"], out["target"]) == ("2026", 30.0, "published", 80.0)
     assert (out["previous_period"], out["previous_value"], out["change"]) == ("2025", 72.0, -42.0)
     assert (out["same_period_last_year"], out["last_year_value"]) == ("2025", 72.0)
-    assert out["trend"] == [{"period": "2024", "value": 70.0}, {"period": "2025", "value": 72.0},
-                            {"period": "2026", "value": 30.0}]
-    # Peers in the municipality: B 10, 20, 30, 40 (same kind, published, not suppressed, A excluded).
+    assert out["trend"] == [{"period": "2024", "value": 70.0, "suppressed": False},
+                            {"period": "2025", "value": 72.0, "suppressed": False},
+                            {"period": "2026", "value": 30.0, "suppressed": False}]
+    # Peers in the municipality: B 10, 20, 30, 40 (same kind, published, not suppressed, A excluded):
+    # four, under k = 5, so only the group's size.
     p = out["peers"]
-    assert (p["scope"], p["institution_kind"], p["peers"], p["suppressed"]) == (
-        "municipality", "care_home", 4, False)
-    assert (p["lower_quartile"], p["median"], p["upper_quartile"]) == (17.5, 25.0, 32.5)
-    assert p["percentile_rank"] == 62.5  # 2 below, 1 equal of 4
-    assert "values" not in p and 10.0 not in p.values()
-    # Platform-wide the other municipality's care homes join.
+    assert (p["scope"], p["institution_kind"], p["municipality_id"], p["peers"], p["minimum_peers"]) == (
+        "municipality", "care_home", str(world.municipality.id), 4, 5)
+    assert (p["suppressed"], p["reason"], p["percentile_rank"]) == (True, "fewer than 5 peers", None)
+    assert "same municipality" in p["formed_by"] and "at least 5 peers" in p["formed_by"]
+    # Platform-wide the other municipality's care homes join: 10, 20, 30, 40, 1, 2. Four strictly
+    # below A's 30, one above: the rank, and never a peer's value, minimum, median or quartile.
     p = compare(client, world, "SAT", period="2026", peer_scope="platform").json()["peers"]
-    assert (p["peers"], p["median"]) == (6, 15.0)
+    assert (p["scope"], p["municipality_id"], p["peers"], p["suppressed"]) == ("platform", None, 6, False)
+    assert (p["percentile_rank"], p["percentile_rank_reason"]) == (66.67, None)
+    assert (p["median"], p["lower_quartile"], p["upper_quartile"]) == (None, None, None)
+    assert not {10.0, 20.0, 40.0, 1.0, 2.0} & {v for v in p.values() if isinstance(v, float)}
 
 
-def test_fewer_than_three_peers_gives_no_figures(client, world, session):
+def test_fewer_than_k_peers_gives_no_figures(client, world, session):
     sat = make_indicator(session, code="SAT")
     make_value(session, sat, world.a.institution, "2026", 50.0)
     make_value(session, sat, world.b.institution, "2026", 10.0)
     peers(session, world, sat, [20.0])
     session.commit()
     p = compare(client, world, "SAT", period="2026").json()["peers"]
-    assert p == {"scope": "municipality", "institution_kind": "care_home", "peers": 2, "median": None,
-                 "lower_quartile": None, "upper_quartile": None, "percentile_rank": None, "suppressed": True}
+    formed_by = p.pop("formed_by")
+    assert p == {"scope": "municipality", "institution_kind": "care_home",
+                 "municipality_id": str(world.municipality.id), "peers": 2, "minimum_peers": 5, "median": None,
+                 "lower_quartile": None, "upper_quartile": None, "percentile_rank": None,
+                 "percentile_rank_reason": None, "suppressed": True, "reason": "fewer than 5 peers"}
+    assert formed_by.startswith("Other institutions of the kind care_home in the same municipality")
 
 
 def test_quarterly_previous_period_and_default_period(client, world, session):
@@ -120,18 +126,37 @@ def test_unknown_or_foreign_code_is_404(client, world, session):
     assert compare(client, world, "B_OWN").status_code == 404
 
 
-def test_quartiles_interpolate_like_percentile_cont(client, world, session):
-    samples = {3: [5.0, 1.0, 9.0], 5: [2.0, 8.0, 4.0, 16.0, 32.0], 6: [1.5, 3.0, 3.0, 7.25, 10.0, 11.0],
-               7: [70.0, 10.0, 20.0, 60.0, 30.0, 50.0, 40.0]}
-    for n, figures in samples.items():
-        indicator = make_indicator(session, code=f"Q_{n}")
-        make_value(session, indicator, world.a.institution, "2026", 6.0)
+def test_rank_counts_peers_strictly_below_and_only_between_them(client, world, session):
+    """The rank is the share of peers strictly below the published value; it is withheld when no
+    peer lies below or none above (the ends of a scale would otherwise tell how many peers share
+    them), for a draft (which could be moved to probe the peers) and under k peers."""
+    samples = {  # n peers' values, the institution's value, the expected rank or reason
+        "N3": ([5.0, 1.0, 9.0], 6.0, None, "fewer than 5 peers"),
+        "N5": ([2.0, 8.0, 4.0, 16.0, 32.0], 6.0, 40.0, None),
+        "N6": ([1.5, 3.0, 3.0, 7.25, 10.0, 11.0], 3.0, 16.67, None),
+        "N7": ([70.0, 10.0, 20.0, 60.0, 30.0, 50.0, 40.0], 40.0, 42.86, None),
+        "TOP": ([100.0, 100.0, 90.0, 80.0, 100.0], 100.0, None, "at the edge of the peer group"),
+        "BOTTOM": ([0.0, 0.0, 10.0, 20.0, 0.0], 0.0, None, "at the edge of the peer group"),
+        "ALL_EQUAL": ([55.0] * 6, 55.0, None, "at the edge of the peer group"),
+        "ABOVE_ALL": ([1.0, 2.0, 3.0, 4.0, 5.0], 6.0, None, "at the edge of the peer group"),
+    }
+    for code, (figures, own, _, _) in samples.items():
+        indicator = make_indicator(session, code=code)
+        make_value(session, indicator, world.a.institution, "2026", own)
         peers(session, world, indicator, figures)
+    draft = make_indicator(session, code="DRAFT")
+    make_value(session, draft, world.a.institution, "2026", 6.0, published=False)
+    peers(session, world, draft, [2.0, 8.0, 4.0, 16.0, 32.0])
     session.commit()
-    for n, figures in samples.items():
-        p = compare(client, world, f"Q_{n}", period="2026").json()["peers"]
-        q1, median, q3 = statistics.quantiles(figures, n=4, method="inclusive")
-        assert p["peers"] == n
-        assert (p["lower_quartile"], p["median"], p["upper_quartile"]) == pytest.approx((q1, median, q3)), n
-        below, equal = sum(f < 6.0 for f in figures), sum(f == 6.0 for f in figures)
-        assert p["percentile_rank"] == pytest.approx(round(100 * (below + equal / 2) / n, 2))
+    for code, (figures, own, rank, reason) in samples.items():
+        p = compare(client, world, code, period="2026").json()["peers"]
+        assert p["peers"] == len(figures), code
+        assert (p["median"], p["lower_quartile"], p["upper_quartile"]) == (None, None, None), code
+        if rank is not None:
+            below = sum(f < own for f in figures)
+            assert p["percentile_rank"] == rank == round(100 * below / len(figures), 2), code
+        else:
+            assert p["percentile_rank"] is None and reason in (p["reason"], p["percentile_rank_reason"]), code
+    p = compare(client, world, "DRAFT", period="2026").json()["peers"]
+    assert (p["peers"], p["percentile_rank"], p["percentile_rank_reason"]) == (
+        5, None, "the institution's value is not published")

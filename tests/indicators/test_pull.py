@@ -171,7 +171,7 @@ def test_a_page_etag_covers_that_page_only(client, world, session):
     on_second = second.json()["items"][0]["id"]
     row = session.get(IndicatorValue, uuid.UUID(on_second))
     row.value = new_value = (row.value or 0) + 1
-    row.respondents = None  # never suppressed, so the new value shows
+    row.persons = None  # never suppressed, so the new value shows
     session.add(row)
     session.commit()
     # The first page did not change: still 304. The second did: a new body and ETag.

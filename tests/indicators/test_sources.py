@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlmodel import select
 
+from api.care_plans.aggregates import Share
 from api.models import IndicatorValue, ItemStatus, PlanKind, PlanStatus
 from api.security.scopes import Role
 from api.types import today
@@ -48,7 +49,7 @@ class TestFormula:
         out = r.json()
         assert out["value"] == 2.5  # 3 / 1200 * 1000
         assert (out["origin"], out["status"], out["records"]) == ("computed", "draft", 2)
-        assert out["inputs"]["numerator"] == {"code": "FALLS", "value": 3.0, "records": 3, "respondents": None}
+        assert out["inputs"]["numerator"] == {"code": "FALLS", "value": 3.0, "records": 3, "persons": None}
         assert out["inputs"]["denominator"]["value"] == 1200.0 and out["inputs"]["factor"] == 1000.0
         assert out["computed_at"]
         stored = session.get(IndicatorValue, uuid.UUID(out["id"]))
@@ -164,17 +165,28 @@ class TestDomainSources:
 
     def test_care_plan_sources_are_shares(self, client, world, session, monkeypatch):
         monkeypatch.setitem(sys.modules, "api.care_plans.aggregates", types.SimpleNamespace(
-            goals_achieved=lambda s, i, start, end: (9, 12),
-            plans_reviewed_on_time=lambda s, i, start, end: (0, 0),
-            plans_with_participation=lambda s, i, start, end: (10, 10)))
-        expected = {"goals_achieved": (75.0, 12), "reviewed_on_time": (None, 0), "participation": (100.0, 10)}
-        for measure, (value, records) in expected.items():
+            goals_achieved=lambda s, i, start, end: Share(9, 12, persons=6),
+            plans_reviewed_on_time=lambda s, i, start, end: Share(0, 0, persons=0),
+            plans_with_participation=lambda s, i, start, end: Share(10, 10, persons=10)))
+        expected = {"goals_achieved": (75.0, 12, 6), "reviewed_on_time": (None, 0, 0),
+                    "participation": (100.0, 10, 10)}
+        for measure, (value, records, persons) in expected.items():
             indicator = make_indicator(session, code=f"CP_{measure.upper()}",
                                        source={"kind": "care_plans", "measure": measure})
             session.commit()
             out = recompute(client, world, indicator).json()
-            assert (out["value"], out["records"]) == (value, records), measure
+            assert (out["value"], out["records"], out["persons"]) == (value, records, persons), measure
             assert out["inputs"]["denominator"] == records
+
+    def test_a_care_plan_source_that_counts_no_persons_is_not_available(self, client, world, session,
+                                                                       monkeypatch):
+        monkeypatch.setitem(sys.modules, "api.care_plans.aggregates", types.SimpleNamespace(
+            goals_achieved=lambda s, i, start, end: (9, 12)))
+        indicator = make_indicator(session, code="CP_GOALS", source={"kind": "care_plans", "measure": "goals_achieved"})
+        session.commit()
+        r = recompute(client, world, indicator)
+        assert r.status_code == 409 and r.json()["type"] == "urn:ciklas:problem:source-not-available"
+        assert session.exec(select(IndicatorValue)).first() is None
 
     def test_plan_source_is_the_share_of_items_done_on_time(self, client, world, session):
         """Items of institution A's approved plans due in the first half of 2026: one done on time,

@@ -78,10 +78,16 @@ def test_peers_distribution_leaves_out_small_campaigns(client, world, session):
         institution = getattr(world, tenant).institution
         peer = make_campaign(session, make_questionnaire(session, institution), institution)
         submit_known(client, world, peer, tenant=tenant, rows=rows)
-    out = results(client, world, own)
+    out = results(client, world, own, peer_scope="platform")
     peers = by_code(out["peers"])
     assert (peers["Q_SAT"]["campaigns"], peers["Q_SAT"]["institutions"]) == (1, 1)  # C's 4 respondents: left out
-    assert (peers["Q_SAT"]["median"], peers["Q_SAT"]["own_mean"], peers["Q_SAT"]["own_percentile"]) == (4.6, 3.5, 0.0)
+    # One peer: under k = 5 peers nothing but the group's size (its mean was the whole "distribution").
+    assert (peers["Q_SAT"]["peers"], peers["Q_SAT"]["suppressed"], peers["Q_SAT"]["reason"]) == (
+        1, True, "fewer than 5 peers")
+    assert (peers["Q_SAT"]["median"], peers["Q_SAT"]["own_mean"], peers["Q_SAT"]["own_percentile"]) == (
+        None, 3.5, None)
+    assert all(peers["Q_SAT"][k] is None for k in ("min", "p25", "median", "p75", "max"))
+    assert out["peer_group"]["scope"] == "platform" and out["peer_group"]["peers"] == 1
     assert "Q_COMMENT" not in peers and "Q_CONTACT" not in peers
     assert client.get(f"{URL}/{own.id}/results", headers=world.headers(Role.director, "b")).status_code == 404
 
