@@ -9,7 +9,7 @@
   ones, their times truncated to the day and any respondent link dropped, in a random order.
 
 Revision ID: 0016_unlinkable_and_erasure
-Revises: 0012_pull_changes
+Revises: 0015_value_persons
 Create Date: 2026-12-02 13:00:00.000000
 """
 import random
@@ -23,7 +23,7 @@ from alembic import op
 import api.types
 
 revision: str = "0016_unlinkable_and_erasure"
-down_revision: str | None = "0012_pull_changes"
+down_revision: str | None = "0015_value_persons"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
