@@ -1,7 +1,7 @@
 """Issue 16: no collapse under many concurrent writers.
 
 A real uvicorn worker (a subprocess on a free loopback port, on the test database) with a small
-pool (2 + 2 connections: 4 requests in flight, a thread budget of 8) is driven by 4x its thread
+pool (2 + 2 connections: 8 requests in flight, a thread budget of 12) is driven by 4x its thread
 budget of kiosks submitting survey responses at once. Before admission control this is the pattern
 that collapsed (requests holding the writer lock or a connection waiting for a thread behind
 requests waiting for them, until the 5 s timeouts fired). Every request must be answered within
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL_SIZE = 2
-THREAD_BUDGET = 2 * POOL_SIZE + THREAD_HEADROOM
+THREAD_BUDGET = 4 * POOL_SIZE + THREAD_HEADROOM
 WRITERS = 4 * THREAD_BUDGET
 SUBMISSIONS_EACH = 3
 #: The bound on every answer: the admission queue's wait (10 s here, so that a slow CI machine
