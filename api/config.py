@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     database_connect_timeout: int = Field(default=3, description="Seconds to wait for PostgreSQL to answer.")
     sqlite_busy_timeout_ms: int = 5000
 
+    # Admission (api/admission.py): requests in flight per worker, by default twice the pool's
+    # capacity (pool_size + the same overflow); the thread budget follows. The excess waits in a
+    # bounded queue for a bounded time, then gets 503 with Retry-After.
+    max_requests_in_flight: int | None = Field(default=None, ge=1, description="Default: 4 x database_pool_size.")
+    admission_queue_size: int = Field(default=256, ge=0)
+    admission_queue_timeout_seconds: float = Field(default=3.0, ge=0)
+
     # Tokens. The private key is a PEM (RSA, 2048 bits or more); without one a development key is
     # generated under var/, which is refused outside development.
     jwt_private_key: str | None = None
@@ -73,6 +80,10 @@ class Settings(BaseSettings):
     @property
     def docs_enabled(self) -> bool:
         return self.environment != "production" or self.docs_in_production
+
+    @property
+    def requests_in_flight(self) -> int:
+        return self.max_requests_in_flight or 4 * self.database_pool_size
 
     @property
     def is_sqlite(self) -> bool:

@@ -18,10 +18,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy import event
@@ -180,15 +182,93 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         _release_writer_queue(queue, record.info)
 
 
-def open_session(engine: Engine, *, write: bool) -> Session:
+class RequestGate:
+    """A check the request must pass before its first statement: set by authentication (which
+    runs in the event loop and does no I/O), run in the route's own thread by the request's
+    session, so that the look-up costs no extra hand-off to the thread pool.
+
+    It runs once, on the first of these that comes: the session's first transaction (on the same
+    connection, the first statement of that transaction; for a SQLite writer on its own short read
+    *before* ``BEGIN IMMEDIATE``, so a dead token never takes the writer lock), or the session's
+    end (a route that ran no statement), always before anything is committed or answered."""
+
+    __slots__ = ("check",)
+
+    def __init__(self) -> None:
+        self.check: Callable[[sa.Connection], None] | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.check is not None
+
+    def pass_on(self, connection: sa.Connection) -> None:
+        check, self.check = self.check, None
+        if check is not None:
+            check(connection)
+
+    def pass_standalone(self, engine: Engine) -> None:
+        """On its own short read transaction (the connection goes back to the pool at once)."""
+        if self.check is not None:
+            with engine.connect() as connection:
+                self.pass_on(connection)
+
+
+_GATE = "ciklas_gate"
+_SQLITE_WRITER = "ciklas_sqlite_writer"
+
+
+class RequestSession(Session):
+    """A Session that passes its request's gate before its first statement (see RequestGate)."""
+
+
+@event.listens_for(RequestSession, "after_transaction_create")
+def _gate_before_writer_lock(session: Session, transaction: Any) -> None:
+    # A SQLite writer's first connection begins with BEGIN IMMEDIATE: pass the gate before it,
+    # on a connection of its own, returned to the pool before the writer's is taken.
+    if transaction.parent is None and session.info.get(_SQLITE_WRITER):
+        gate: RequestGate | None = session.info.get(_GATE)
+        if gate is not None and gate.pending:
+            gate.pass_standalone(session.info[_SQLITE_WRITER])
+
+
+@event.listens_for(RequestSession, "after_begin")
+def _gate_on_first_connection(session: Session, _transaction: Any, connection: sa.Connection) -> None:
+    gate: RequestGate | None = session.info.get(_GATE)
+    if gate is not None and gate.pending:
+        gate.pass_on(connection)
+
+
+def open_session(engine: Engine, *, write: bool, gate: RequestGate | None = None) -> Session:
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
-    return Session(bind=bind, expire_on_commit=False, autoflush=True)
+    if gate is None:
+        return Session(bind=bind, expire_on_commit=False, autoflush=True)
+    session = RequestSession(bind=bind, expire_on_commit=False, autoflush=True)
+    session.info[_GATE] = gate
+    if write and engine.dialect.name == "sqlite":
+        session.info[_SQLITE_WRITER] = engine
+    return session
 
 
-def _session_for(request: Request, *, write: bool) -> Iterator[Session]:
-    session = open_session(request.app.state.engine, write=write)
+def request_gate(request: Request) -> RequestGate:
+    """The request's one gate, shared by its sessions and its authentication."""
+    gate = getattr(request.state, "ciklas_gate", None)
+    if gate is None:
+        gate = request.state.ciklas_gate = RequestGate()
+    return gate
+
+
+async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
+    """Blocking end-of-request work (commit, rollback) in a worker thread that does not wait for
+    the thread budget (like FastAPI's own exits of sync dependencies: a request that holds a
+    transaction must never queue behind requests that wait for it), and that a client hanging up
+    cannot interrupt halfway."""
+    with anyio.CancelScope(shield=True):
+        return await anyio.to_thread.run_sync(function, *args, limiter=anyio.CapacityLimiter(1))
+
+
+def _finish(session: Session, gate: RequestGate, engine: Engine) -> None:
     try:
-        yield session
+        gate.pass_standalone(engine)  # a route that ran no statement: still never answer for a dead token
         session.commit()
     except BaseException:
         session.rollback()
@@ -197,34 +277,55 @@ def _session_for(request: Request, *, write: bool) -> Iterator[Session]:
         session.close()
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def _abandon(session: Session, gate: RequestGate, engine: Engine) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+    # Failed before its first statement (a 422, say): a dead token still answers 401 first.
+    gate.pass_standalone(engine)
+
+
+async def _end(session: Session, gate: RequestGate, engine: Engine, error: BaseException | None) -> None:
+    if not session.in_transaction() and not gate.pending and not (session.new or session.dirty or session.deleted):
+        session.close()  # nothing began, nothing to send: no I/O, no thread
+        return
+    if error is None:
+        await _in_thread(_finish, session, gate, engine)
+    else:
+        await _in_thread(_abandon, session, gate, engine)
+
+
+@asynccontextmanager
+async def _unit_of_work(request: Request, *, write: bool) -> AsyncIterator[Session]:
+    # An async dependency: making the session is no I/O, so it takes no thread. The connection is
+    # taken by the first statement, in the route's thread; the commit runs in a thread of its own.
+    engine = request.app.state.engine
+    gate = request_gate(request)
+    session = open_session(engine, write=write, gate=gate)
+    try:
+        yield session
+    except BaseException as exc:
+        await _end(session, gate, engine, exc)
+        raise
+    await _end(session, gate, engine, None)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work: commits once after the route returns, rolls back on any error."""
-    yield from _session_for(request, write=request.method not in SAFE_METHODS)
+    async with _unit_of_work(request, write=request.method not in SAFE_METHODS) as session:
+        yield session
 
 
 #: session.info key of the audit rows an audited read on SQLite writes after its read transaction.
 AUDIT_BUFFER = "ciklas_audit_buffer"
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    """For the few safe-method routes that write: audited reads of personal data.
-
-    On PostgreSQL the read and its audit events are one transaction. On SQLite, holding the write
-    lock for the whole read would queue every audited read behind the others; so the read runs in
-    a deferred (snapshot) transaction that blocks no one, and the audit events it records are
-    written afterwards in one short BEGIN IMMEDIATE transaction, still before the response is sent:
-    if they cannot be stored, the client gets an error, never unaudited data."""
-    engine = request.app.state.engine
-    if engine.dialect.name != "sqlite":
-        yield from _session_for(request, write=True)
-        return
-    buffer: list[dict[str, Any]] = []
-    session = open_session(engine, write=False)
-    session.info[AUDIT_BUFFER] = buffer
+def _finish_audited_read(session: Session, gate: RequestGate, engine: Engine, buffer: list[dict[str, Any]]) -> None:
     try:
-        yield session
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("an audited read may write audit events only")
+        gate.pass_standalone(engine)
         session.commit()
     except BaseException:
         session.rollback()
@@ -237,6 +338,31 @@ def get_write_session(request: Request) -> Iterator[Session]:
         with open_session(engine, write=True) as writer:
             writer.execute(sa.insert(AuditEvent.__table__), buffer)
             writer.commit()
+
+
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    """For the few safe-method routes that write: audited reads of personal data.
+
+    On PostgreSQL the read and its audit events are one transaction. On SQLite, holding the write
+    lock for the whole read would queue every audited read behind the others; so the read runs in
+    a deferred (snapshot) transaction that blocks no one, and the audit events it records are
+    written afterwards in one short BEGIN IMMEDIATE transaction, still before the response is sent:
+    if they cannot be stored, the client gets an error, never unaudited data."""
+    engine = request.app.state.engine
+    if engine.dialect.name != "sqlite":
+        async with _unit_of_work(request, write=True) as session:
+            yield session
+        return
+    buffer: list[dict[str, Any]] = []
+    gate = request_gate(request)
+    session = open_session(engine, write=False, gate=gate)
+    session.info[AUDIT_BUFFER] = buffer
+    try:
+        yield session
+    except BaseException:
+        await _in_thread(_abandon, session, gate, engine)
+        raise
+    await _in_thread(_finish_audited_read, session, gate, engine, buffer)
 
 
 # scope="function": the commit happens before the response is sent, so an acknowledged write is stored.

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from api.admission import AdmissionMiddleware
 from api.config import Settings, get_settings
 from api.db import create_db_engine
 from api.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
@@ -26,6 +27,9 @@ API_DESCRIPTION = """
 mokymosi sistema*) of social-service institutions: plan → deliver → evaluate → improve.
 
 * Sign in at `POST /api/v1/auth/token` (OAuth2, form-encoded) and send `Authorization: Bearer <token>`.
+  A token stops working (401) the moment its account is deactivated, deleted, changes password (or
+  secret) or changes role, institution or department: sign in again.
+* At capacity a worker answers 503 with `Retry-After`; retry after that many seconds.
 * Every institution is a tenant: a resource of another institution answers 404, as if it did not exist.
 * Errors are `application/problem+json` (RFC 9457) with a stable `type` such as `urn:ciklas:problem:not-found`.
 * Lists take `limit` (at most 100), an opaque `cursor` and `sort`; follow `next_cursor`.
@@ -135,6 +139,10 @@ def create_app(settings: Settings | None = None, *, tokens: TokenService | None 
                            "X-Request-ID", "X-Invitation-Code"],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
+    # Admission sits inside the request context, so its 503s carry a request id and are logged.
+    app.add_middleware(AdmissionMiddleware, limit=settings.requests_in_flight,
+                       queue_size=settings.admission_queue_size,
+                       queue_timeout=settings.admission_queue_timeout_seconds)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     docs_paths = frozenset(p for p in (app.docs_url, app.redoc_url) if p)
     if app.docs_url and app.swagger_ui_oauth2_redirect_url:

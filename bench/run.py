@@ -20,10 +20,11 @@ import httpx
 import sqlalchemy as sa
 
 from api.migrations import upgrade
+from api.models import ApiClient, User
 from api.security.tokens import generate_private_key_pem
 from api.types import uuid7
 from bench import harness, surveys
-from bench.generate import generate_organisation
+from bench.generate import _rows, generate_organisation
 from bench.scale import generate_care_plans, generate_indicator_values
 
 PG_URL = os.environ.get("CIKLAS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/ciklas_bench")
@@ -177,9 +178,20 @@ def bench_tokens(url: str, key: str, data) -> dict[str, str]:
     token, _, _ = service.issue(subject=str(director), claims={"kind": "user", "role": "director",
                                                                "institution": str(inst["id"])}, ttl_seconds=3600)
     muni = data.municipalities[0]
-    municipality, _, _ = service.issue(subject=str(uuid7()), claims={
+    # Tokens follow their accounts (each request checks the subject's row): real subjects only.
+    analyst_id, admin_id = uuid7(), uuid7()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(ApiClient.__table__), _rows(ApiClient, [{
+            "id": analyst_id, "client_id": "bench-municipality", "secret_hash": "-", "name": "Bench analyst",
+            "role": "municipality_analyst", "municipality_id": muni, "is_active": True}]))
+        conn.execute(sa.insert(User.__table__), _rows(User, [{
+            "id": admin_id, "username": "bench-admin", "password_hash": "-", "full_name": "Bench admin",
+            "role": "platform_admin", "is_active": True}]))
+    engine.dispose()
+    municipality, _, _ = service.issue(subject=str(analyst_id), claims={
         "kind": "client", "role": "municipality_analyst", "municipality": str(muni)}, ttl_seconds=3600)
-    admin, _, _ = service.issue(subject=str(uuid7()), claims={"kind": "user", "role": "platform_admin"},
+    admin, _, _ = service.issue(subject=str(admin_id), claims={"kind": "user", "role": "platform_admin"},
                                 ttl_seconds=3600)
     out = {"director": token, "municipality": municipality, "admin": admin, "directors": {}}
     for i, other in enumerate(data.institutions):

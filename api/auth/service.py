@@ -18,6 +18,7 @@ from api.config import Settings
 from api.db import open_session
 from api.errors import BadRequest, InvalidGrant
 from api.models import ApiClient, RefreshToken, RevokedAccessToken, User
+from api.models.organisation import GENERATION_CLAIM
 from api.security.passwords import verify_password
 from api.security.principal import Principal
 from api.security.scopes import ROLE_LABELS, Role, scopes_for
@@ -29,8 +30,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _claims(*, kind: str, role: str, institution_id, municipality_id, department_id=None) -> dict:
-    claims = {"kind": kind, "role": role, "scope": " ".join(sorted(scopes_for(role)))}
+def _claims(*, kind: str, role: str, institution_id, municipality_id, department_id=None, generation: int = 0) -> dict:
+    # `gen`: the subject's token generation; a later change of the account bumps it (api.security.deps).
+    claims = {"kind": kind, "role": role, "scope": " ".join(sorted(scopes_for(role))), GENERATION_CLAIM: generation}
     if institution_id:
         claims["institution"] = str(institution_id)
     if municipality_id:
@@ -43,7 +45,8 @@ def _claims(*, kind: str, role: str, institution_id, municipality_id, department
 def _issue_for_user(session: Session, tokens: TokenService, settings: Settings, user: User,
                     family_id: uuid.UUID | None = None) -> TokenResponse:
     claims = _claims(kind="user", role=user.role, institution_id=user.institution_id,
-                     municipality_id=user.municipality_id, department_id=user.department_id)
+                     municipality_id=user.municipality_id, department_id=user.department_id,
+                     generation=user.token_generation)
     access, _jti, ttl = tokens.issue(subject=str(user.id), claims=claims)
     refresh = secrets.token_urlsafe(32)
     session.add(RefreshToken(
@@ -88,7 +91,7 @@ def client_credentials_grant(session: Session, engine: Engine, tokens: TokenServ
         raise InvalidGrant("Unknown client or wrong secret.", error="invalid_client")
     throttle.clear(session, key)
     claims = _claims(kind="client", role=client.role, institution_id=client.institution_id,
-                     municipality_id=client.municipality_id)
+                     municipality_id=client.municipality_id, generation=client.token_generation)
     access, _jti, ttl = tokens.issue(subject=str(client.id), claims=claims)
     return TokenResponse(access_token=access, expires_in=ttl, scope=claims["scope"])
 

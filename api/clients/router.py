@@ -63,6 +63,8 @@ def update_client(
     principal: Authorized[Scope.clients_write], session: SessionDep, client_id: uuid.UUID, body: ClientUpdate,
     if_match: IfMatch, response: Response,
 ) -> ClientPublic:
+    """Deactivating (or reactivating) a client ends its access tokens at once (401 from the next
+    request); renaming keeps them."""
     row = service.update_client(session, principal, client_id, body, if_match)
     set_etag(response, row.version)
     return ClientPublic.model_validate(row)
@@ -74,7 +76,8 @@ def rotate_client_secret(
     principal: Authorized[Scope.clients_write], session: SessionDep, client_id: uuid.UUID, if_match: IfMatch,
     response: Response,
 ) -> ClientWithSecret:
-    """The old secret stops working at once; tokens already issued run out within 15 minutes."""
+    """The old secret stops working at once, and so do the access tokens issued with it (401 from
+    the next request): the device signs in again with the new secret."""
     row, secret = service.rotate_secret(session, principal, client_id, if_match)
     set_etag(response, row.version)
     response.headers["Cache-Control"] = "no-store"
@@ -86,4 +89,5 @@ def rotate_client_secret(
 def delete_client(
     principal: Authorized[Scope.clients_write], session: SessionDep, client_id: uuid.UUID, if_match: IfMatch,
 ) -> None:
+    """Once deleted, the client's tokens answer 401."""
     service.delete_client(session, principal, client_id, if_match)

@@ -35,6 +35,13 @@ def get_client(session: Session, principal: Principal, client_id: uuid.UUID) -> 
     return get_or_404(session, ApiClient, client_id, principal, what="client")
 
 
+def end_tokens(row: ApiClient) -> None:
+    """The client's access tokens stop at once: each request compares the token's generation with
+    the row's. Done on (de)activation and on a new secret: rotating is what one does for a device
+    that was lost or copied, and a token it already holds must not outlive its old secret."""
+    row.token_generation += 1
+
+
 def create_client(session: Session, principal: Principal, data: ClientCreate) -> tuple[ApiClient, str]:
     institution_id, municipality_id = data.institution_id, data.municipality_id
     if data.role == "municipality_analyst":
@@ -68,6 +75,8 @@ def update_client(session: Session, principal: Principal, client_id: uuid.UUID, 
         raise ValidationFailed.for_field("body.name", "name cannot be null")
     if "is_active" in patch.model_fields_set and patch.is_active is None:
         raise ValidationFailed.for_field("body.is_active", "is_active cannot be null")
+    if "is_active" in patch.model_fields_set and patch.is_active != row.is_active:
+        end_tokens(row)
     apply_patch(session, row, patch, if_match, conflict="Conflicting client.")
     audit(session, principal, action="update", resource_type="api_client", resource_id=row.id,
           institution_id=row.institution_id)
@@ -79,6 +88,7 @@ def rotate_secret(session: Session, principal: Principal, client_id: uuid.UUID, 
     check_if_match(if_match, row.version)
     secret = new_secret()
     row.secret_hash = hash_password(secret)
+    end_tokens(row)
     session.add(row)
     session.flush()
     audit(session, principal, action="rotate_secret", resource_type="api_client", resource_id=row.id,

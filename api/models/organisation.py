@@ -5,12 +5,23 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
 from api.models.base import IdMixin, TimestampMixin, VersionedMixin
 from api.types import UTCDateTime
+
+#: Access tokens carry the subject's generation in this claim; a token whose generation is not the
+#: row's is dead (api/security/deps.py). Bumped on a new password or secret, deactivation and any
+#: change of role or tenant, so a token stops working the moment its account changes.
+GENERATION_CLAIM = "gen"
+
+
+def _token_generation() -> Any:
+    return Field(default=0, nullable=False, sa_column_kwargs={"server_default": "0"},
+                 description="Bumped whenever the subject's tokens must stop working.")
 
 
 class InstitutionKind(StrEnum):
@@ -66,6 +77,7 @@ class User(IdMixin, TimestampMixin, VersionedMixin, table=True):
     )
     is_active: bool = Field(default=True)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    token_generation: int = _token_generation()
 
 
 class ApiClient(IdMixin, TimestampMixin, VersionedMixin, table=True):
@@ -84,3 +96,4 @@ class ApiClient(IdMixin, TimestampMixin, VersionedMixin, table=True):
         default=None, foreign_key="municipalities.id", index=True, ondelete="CASCADE"
     )
     is_active: bool = Field(default=True)
+    token_generation: int = _token_generation()

@@ -69,7 +69,9 @@ def update_user(
     principal: Authorized[Scope.users_write], session: SessionDep, user_id: uuid.UUID, body: UserUpdate,
     if_match: IfMatch, response: Response,
 ) -> UserPublic:
-    """A new password or deactivation ends the user's sign-ins (their refresh tokens are revoked)."""
+    """A new password, deactivation (or reactivation), or a change of role or department ends the
+    user's sign-ins at once: their access tokens answer 401 from the next request and their refresh
+    tokens are revoked. Name and e-mail changes keep them."""
     row = service.update_user(session, principal, user_id, body, if_match)
     set_etag(response, row.version)
     return UserPublic.model_validate(row)
@@ -80,5 +82,6 @@ def update_user(
 def delete_user(
     principal: Authorized[Scope.users_write], session: SessionDep, user_id: uuid.UUID, if_match: IfMatch,
 ) -> None:
-    """Refused with 409 while the user's work is referenced elsewhere; deactivate instead."""
+    """Refused with 409 while the user's work is referenced elsewhere; deactivate instead. Once
+    deleted, the user's tokens answer 401."""
     service.delete_user(session, principal, user_id, if_match)

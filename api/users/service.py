@@ -123,18 +123,18 @@ def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patc
             raise Forbidden("Only a platform administrator may change this account.")
         _check_binding(session, principal, role=role, institution_id=row.institution_id,
                        municipality_id=row.municipality_id, department_id=data.get("department_id", row.department_id))
+    before = _token_facts(row)
     if "password" in data:
         password = data.pop("password")
         if password is None:
             raise ValidationFailed.for_field("body.password", "password cannot be null")
         row.password_hash = hash_password(password)
-        _revoke_sessions(session, row.id)
-    if data.get("is_active") is False:
-        _revoke_sessions(session, row.id)
     for key, value in data.items():
         if key in ("full_name", "is_active", "role") and value is None:
             raise ValidationFailed.for_field(f"body.{key}", f"{key} cannot be null")
         setattr(row, key, value.value if isinstance(value, Role) else value)
+    if before != _token_facts(row):
+        end_sessions(session, row)
     session.add(row)
     flush_or_conflict(session, _DUPLICATE)
     audit(session, principal, action="update", resource_type="user", resource_id=row.id,
@@ -142,8 +142,17 @@ def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patc
     return row
 
 
-def _revoke_sessions(session: Session, user_id: uuid.UUID) -> None:
-    session.exec(sa.update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+def _token_facts(row: User) -> tuple:
+    """What a user's tokens stand for: a change of any of these ends every sign-in of the user."""
+    return (row.password_hash, row.is_active, row.role, row.institution_id, row.department_id, row.municipality_id)
+
+
+def end_sessions(session: Session, row: User) -> None:
+    """The user's access tokens stop at once (a new token generation: each request compares it) and
+    their refresh tokens are revoked, so no sign-in outlives a change of password, activity, role
+    or tenant."""
+    row.token_generation += 1
+    session.exec(sa.update(RefreshToken).where(RefreshToken.user_id == row.id, RefreshToken.revoked_at.is_(None))
                  .values(revoked_at=utcnow()))
 
 
