@@ -129,7 +129,7 @@ def _previous(session: Session, campaign: Campaign, current: dict[str, dict[str,
                             version_id=prev.version_id, respondents=respondents, suppressed=hidden, concepts=rows)
 
 
-def _peer_group(session: Session, campaign: Campaign, scope: str, privacy: Privacy) -> tuple[Institution, Any]:
+def _peer_group(session: Session, campaign: Campaign, scope: str) -> tuple[Institution, Any]:
     """The institution and the statement of its peers' campaigns overlapping this one."""
     institution = session.get_one(Institution, campaign.institution_id)
     conditions = [Campaign.institution_id != campaign.institution_id, Institution.kind == institution.kind,
@@ -145,7 +145,7 @@ def _peers(session: Session, campaign: Campaign, current: dict[str, dict[str, An
     """Per numeric concept: how many peer institutions answer it (each over at least k respondents
     in the period) and, from k of them, the institution's percentile rank among their means. The
     means are compared in SQL; none leaves the database."""
-    institution, peer_campaigns = _peer_group(session, campaign, scope, privacy)
+    institution, peer_campaigns = _peer_group(session, campaign, scope)
     concepts = sorted(numeric)
     per_peer = (select(SurveyAnswer.concept_code.label("concept_code"),
                        SurveyAnswer.institution_id.label("institution_id"),
