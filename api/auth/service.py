@@ -53,6 +53,17 @@ def _issue_for_user(session: Session, tokens: TokenService, settings: Settings, 
     return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh, scope=claims["scope"])
 
 
+def _stamp_last_login(session: Session, user: User) -> None:
+    """Bookkeeping, not an edit of the account: one plain UPDATE of the column alone, outside the
+    optimistic lock. Neither `version` (the ETag: simultaneous sign-ins would answer each other 412,
+    and an editor's If-Match would go stale) nor `updated_at` moves."""
+    session.execute(
+        sa.update(User).where(User.id == user.id)  # type: ignore[arg-type]
+        .values(last_login_at=utcnow(), updated_at=User.updated_at)  # keeps updated_at's onupdate off
+        .execution_options(synchronize_session=False)
+    )
+
+
 def password_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
                    username: str | None, password: str | None) -> TokenResponse:
     if not username or password is None:
@@ -66,7 +77,7 @@ def password_grant(session: Session, engine: Engine, tokens: TokenService, setti
         throttle.record_failure(engine, key, settings)
         raise InvalidGrant("Unknown username or wrong password.", error="invalid_grant")
     throttle.clear(session, key)
-    user.last_login_at = utcnow()
+    _stamp_last_login(session, user)
     principal = Principal.build(subject_id=user.id, kind="user", role=Role(user.role),
                                 institution_id=user.institution_id, municipality_id=user.municipality_id)
     audit(session, principal, action="login", resource_type="user", resource_id=user.id)
