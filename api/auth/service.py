@@ -12,11 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.audit.service import record as audit
-from api.auth import throttle
+from api.auth import oauth, throttle
 from api.auth.schemas import Me, TokenResponse
 from api.config import Settings
 from api.db import open_session
-from api.errors import BadRequest, InvalidGrant
 from api.models import ApiClient, RefreshToken, RevokedAccessToken, User
 from api.security.passwords import verify_password
 from api.security.principal import Principal
@@ -67,7 +66,7 @@ def _stamp_last_login(session: Session, user: User) -> None:
 def password_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
                    username: str | None, password: str | None) -> TokenResponse:
     if not username or password is None:
-        raise BadRequest("The password grant needs `username` and `password`.", error="invalid_request")
+        raise oauth.invalid_request("The password grant needs `username` and `password`.")
     key = f"user:{username.strip().lower()}"
     throttle.ensure_not_locked(session, key, settings)
     user = session.exec(select(User).where(sa.func.lower(User.username) == username.strip().lower())).first()
@@ -75,7 +74,7 @@ def password_grant(session: Session, engine: Engine, tokens: TokenService, setti
     if not ok or user is None or not user.is_active:
         session.rollback()  # release the request's write lock before the throttle's own transaction
         throttle.record_failure(engine, key, settings)
-        raise InvalidGrant("Unknown username or wrong password.", error="invalid_grant")
+        raise oauth.invalid_grant("Unknown username or wrong password.")
     throttle.clear(session, key)
     _stamp_last_login(session, user)
     principal = Principal.build(subject_id=user.id, kind="user", role=Role(user.role),
@@ -85,10 +84,8 @@ def password_grant(session: Session, engine: Engine, tokens: TokenService, setti
 
 
 def client_credentials_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                             client_id: str | None, client_secret: str | None) -> TokenResponse:
-    if not client_id or client_secret is None:
-        raise BadRequest("The client_credentials grant needs `client_id` and `client_secret`.",
-                         error="invalid_request")
+                             credentials: oauth.ClientCredentials) -> TokenResponse:
+    client_id, client_secret = credentials.client_id, credentials.client_secret
     key = f"client:{client_id}"
     throttle.ensure_not_locked(session, key, settings)
     client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
@@ -96,12 +93,29 @@ def client_credentials_grant(session: Session, engine: Engine, tokens: TokenServ
     if not ok or client is None or not client.is_active:
         session.rollback()  # release the request's write lock before the throttle's own transaction
         throttle.record_failure(engine, key, settings)
-        raise InvalidGrant("Unknown client or wrong secret.", error="invalid_client")
+        raise oauth.invalid_client("Unknown client or wrong secret.")
     throttle.clear(session, key)
     claims = _claims(kind="client", role=client.role, institution_id=client.institution_id,
                      municipality_id=client.municipality_id)
     access, _jti, ttl = tokens.issue(subject=str(client.id), claims=claims)
     return TokenResponse(access_token=access, expires_in=ttl, scope=claims["scope"])
+
+
+def issue_token(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
+                grant_type: str | None, username: str | None, password: str | None, refresh_token: str | None,
+                client_id: str | None, client_secret: str | None, authorization: str | None) -> TokenResponse:
+    """The token endpoint: one of the three grants, or an OAuth error (RFC 6749 §5.2)."""
+    args = (session, engine, tokens, settings)
+    if not grant_type:
+        raise oauth.invalid_request("The token request needs `grant_type`.")
+    if grant_type == "password":
+        return password_grant(*args, username=username, password=password)
+    if grant_type == "refresh_token":
+        return refresh_grant(*args, refresh_token=refresh_token)
+    if grant_type == "client_credentials":
+        credentials = oauth.client_credentials(authorization, client_id, client_secret)
+        return client_credentials_grant(*args, credentials=credentials)
+    raise oauth.unsupported_grant_type(grant_type)
 
 
 def _revoke_family(engine: Engine, family_id: uuid.UUID) -> None:
@@ -115,15 +129,15 @@ def _revoke_family(engine: Engine, family_id: uuid.UUID) -> None:
 def refresh_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
                   refresh_token: str | None) -> TokenResponse:
     if not refresh_token:
-        raise BadRequest("The refresh_token grant needs `refresh_token`.", error="invalid_request")
+        raise oauth.invalid_request("The refresh_token grant needs `refresh_token`.")
     row = session.exec(select(RefreshToken).where(RefreshToken.token_hash == _hash(refresh_token))).first()
     if row is None:
-        raise InvalidGrant("Unknown refresh token.", error="invalid_grant")
+        raise oauth.invalid_grant("Unknown refresh token.")
     family_id = row.family_id  # read before any rollback: a rollback expires `row`
     if row.revoked_at is not None:
         session.rollback()
         _revoke_family(engine, family_id)
-        raise InvalidGrant("The refresh token has been revoked.", error="invalid_grant")
+        raise oauth.invalid_grant("The refresh token has been revoked.")
     now = utcnow()
     # Claim the token atomically: of two concurrent uses, one wins and the other is a reuse.
     claimed = session.exec(sa.update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
@@ -131,13 +145,12 @@ def refresh_grant(session: Session, engine: Engine, tokens: TokenService, settin
     if claimed != 1:
         session.rollback()
         _revoke_family(engine, family_id)
-        raise InvalidGrant("The refresh token was already used; every token of this sign-in is revoked.",
-                           error="invalid_grant")
+        raise oauth.invalid_grant("The refresh token was already used; every token of this sign-in is revoked.")
     if row.expires_at < now:
-        raise InvalidGrant("The refresh token has expired.", error="invalid_grant")
+        raise oauth.invalid_grant("The refresh token has expired.")
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
-        raise InvalidGrant("The account is disabled.", error="invalid_grant")
+        raise oauth.invalid_grant("The account is disabled.")
     return _issue_for_user(session, tokens, settings, user, family_id=family_id)
 
 
