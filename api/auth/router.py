@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Header, Request, Response
 from api.auth import service
 from api.auth.oauth import GRANT_TYPES
 from api.auth.schemas import Me, RevokeResponse, TokenResponse
+from api.client_address import ClientAddress
 from api.db import SessionDep
 from api.errors import problem_responses
 from api.security.deps import Authenticated
@@ -36,6 +37,7 @@ def issue_token(
     request: Request,
     response: Response,
     session: SessionDep,
+    address: ClientAddress,
     grant_type: Annotated[str | None, Form(
         max_length=40,
         description="`password`, `refresh_token` or `client_credentials`; without it 400 `invalid_request`.",
@@ -66,14 +68,23 @@ def issue_token(
     Errors are problem details that also carry the OAuth members `error` and `error_description`
     (RFC 6749 §5.2): 400 for `invalid_request`, `unsupported_grant_type` and `invalid_grant`, 401 with
     `WWW-Authenticate: Basic` for `invalid_client`. Form values outside the documented limits answer
-    422 `validation-error`, as everywhere in this API. Five failed attempts within
-    15 minutes lock the username (or client) with 429."""
+    422 `validation-error`, as everywhere in this API.
+
+    Failed sign-ins slow their source down, nobody else (the figures are the defaults): after 5
+    failures of one username (or client_id) from one client address, that address must wait 1 s
+    before its next attempt for that account is checked, then 2, 4, 8 ... s, up to 15 minutes (429
+    with `Retry-After`); the same credentials from another address are not affected, and a correct
+    sign-in clears the count. One client address is also slowed after 30 failures over all accounts
+    (password spraying). One failure is forgotten every 15 minutes (per account and address) or 5
+    minutes (per address). The client address is the connection's peer, or, when the peer is a
+    trusted proxy, the right-most `X-Forwarded-For` entry that is not one
+    (`CIKLAS_TRUSTED_PROXIES`). See the README's "Security" section."""
     response.headers["Cache-Control"] = "no-store"
     app = request.app
     return service.issue_token(
         session, app.state.engine, app.state.tokens, app.state.settings, grant_type=grant_type,
         username=username, password=password, refresh_token=refresh_token, client_id=client_id,
-        client_secret=client_secret, authorization=authorization,
+        client_secret=client_secret, authorization=authorization, address=address,
     )
 
 

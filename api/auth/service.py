@@ -6,10 +6,11 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.audit.service import record as audit
 from api.auth import oauth, throttle
@@ -56,26 +57,41 @@ def _stamp_last_login(session: Session, user: User) -> None:
     """Bookkeeping, not an edit of the account: one plain UPDATE of the column alone, outside the
     optimistic lock. Neither `version` (the ETag: simultaneous sign-ins would answer each other 412,
     and an editor's If-Match would go stale) nor `updated_at` moves."""
-    session.execute(
-        sa.update(User).where(User.id == user.id)  # type: ignore[arg-type]
+    session.exec(
+        sa.update(User).where(col(User.id) == user.id)
         .values(last_login_at=utcnow(), updated_at=User.updated_at)  # keeps updated_at's onupdate off
         .execution_options(synchronize_session=False)
     )
 
 
+def _verify(engine: Engine, statement: Any, secret: str) -> tuple[uuid.UUID, str] | None:
+    """(id, hash) of the account `statement` selects, when `secret` matches its hash.
+
+    Argon2 is slow on purpose (about 0.1 s, more under load). The hash is read in a short read
+    transaction of its own and checked with no connection held and no transaction open: simultaneous
+    sign-ins neither queue for the pool nor, on SQLite, hold the write lock while they hash. The
+    caller re-reads the account in its own transaction and compares the hash."""
+    with open_session(engine, write=False) as read:
+        row = read.exec(statement).first()
+    if not verify_password(secret, row[1] if row else None):
+        return None
+    return row[0], row[1]
+
+
 def password_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                   username: str | None, password: str | None) -> TokenResponse:
+                   username: str | None, password: str | None, address: str) -> TokenResponse:
     if not username or password is None:
         raise oauth.invalid_request("The password grant needs `username` and `password`.")
-    key = f"user:{username.strip().lower()}"
-    throttle.ensure_not_locked(session, key, settings)
-    user = session.exec(select(User).where(sa.func.lower(User.username) == username.strip().lower())).first()
-    ok = verify_password(password, user.password_hash if user else None)
-    if not ok or user is None or not user.is_active:
+    name = username.strip().lower()
+    attempt = throttle.admit(engine, settings, account=f"user:{name}", address=address)
+    seen = _verify(engine, select(User.id, User.password_hash).where(sa.func.lower(User.username) == name),
+                   password)
+    user = session.get(User, seen[0]) if seen else None
+    if user is None or not user.is_active or user.password_hash != seen[1]:  # changed while we hashed
         session.rollback()  # release the request's write lock before the throttle's own transaction
-        throttle.record_failure(engine, key, settings)
+        throttle.record_failure(engine, settings, attempt)
         raise oauth.invalid_grant("Unknown username or wrong password.")
-    throttle.clear(session, key)
+    throttle.record_success(session, attempt)
     _stamp_last_login(session, user)
     principal = Principal.build(subject_id=user.id, kind="user", role=Role(user.role),
                                 institution_id=user.institution_id, municipality_id=user.municipality_id)
@@ -84,17 +100,17 @@ def password_grant(session: Session, engine: Engine, tokens: TokenService, setti
 
 
 def client_credentials_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                             credentials: oauth.ClientCredentials) -> TokenResponse:
+                             credentials: oauth.ClientCredentials, address: str) -> TokenResponse:
     client_id, client_secret = credentials.client_id, credentials.client_secret
-    key = f"client:{client_id}"
-    throttle.ensure_not_locked(session, key, settings)
-    client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
-    ok = verify_password(client_secret, client.secret_hash if client else None)
-    if not ok or client is None or not client.is_active:
+    attempt = throttle.admit(engine, settings, account=f"client:{client_id}", address=address)
+    seen = _verify(engine, select(ApiClient.id, ApiClient.secret_hash).where(ApiClient.client_id == client_id),
+                   client_secret)
+    client = session.get(ApiClient, seen[0]) if seen else None
+    if client is None or not client.is_active or client.secret_hash != seen[1]:
         session.rollback()  # release the request's write lock before the throttle's own transaction
-        throttle.record_failure(engine, key, settings)
+        throttle.record_failure(engine, settings, attempt)
         raise oauth.invalid_client("Unknown client or wrong secret.")
-    throttle.clear(session, key)
+    throttle.record_success(session, attempt)
     claims = _claims(kind="client", role=client.role, institution_id=client.institution_id,
                      municipality_id=client.municipality_id)
     access, _jti, ttl = tokens.issue(subject=str(client.id), claims=claims)
@@ -103,23 +119,25 @@ def client_credentials_grant(session: Session, engine: Engine, tokens: TokenServ
 
 def issue_token(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
                 grant_type: str | None, username: str | None, password: str | None, refresh_token: str | None,
-                client_id: str | None, client_secret: str | None, authorization: str | None) -> TokenResponse:
-    """The token endpoint: one of the three grants, or an OAuth error (RFC 6749 §5.2)."""
+                client_id: str | None, client_secret: str | None, authorization: str | None,
+                address: str) -> TokenResponse:
+    """The token endpoint: one of the three grants, or an OAuth error (RFC 6749 §5.2). `address` is
+    the client address (api/client_address.py) the sign-in throttle counts by."""
     args = (session, engine, tokens, settings)
     if not grant_type:
         raise oauth.invalid_request("The token request needs `grant_type`.")
     if grant_type == "password":
-        return password_grant(*args, username=username, password=password)
+        return password_grant(*args, username=username, password=password, address=address)
     if grant_type == "refresh_token":
         return refresh_grant(*args, refresh_token=refresh_token)
     if grant_type == "client_credentials":
         credentials = oauth.client_credentials(authorization, client_id, client_secret)
-        return client_credentials_grant(*args, credentials=credentials)
+        return client_credentials_grant(*args, credentials=credentials, address=address)
     raise oauth.unsupported_grant_type(grant_type)
 
 
 def _revoke_family(engine: Engine, family_id: uuid.UUID) -> None:
-    # Its own transaction: the refresh request answers 401 and rolls back, the revocation must stay.
+    # Its own transaction: the refresh request answers 400 and rolls back, the revocation must stay.
     with open_session(engine, write=True) as s:
         s.exec(sa.update(RefreshToken).where(RefreshToken.family_id == family_id,
                                              RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow()))

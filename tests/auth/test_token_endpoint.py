@@ -7,6 +7,7 @@ import base64
 import sqlalchemy as sa
 from sqlmodel import select
 
+from api.auth import throttle
 from api.models import LoginThrottle, RefreshToken
 from api.security.scopes import ROLE_SCOPES, Role
 from tests.factories import PASSWORD, auth
@@ -63,7 +64,8 @@ def test_failed_logins_are_throttled(client, world, session):
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) > 0
     assert r.json()["type"] == "urn:ciklas:problem:too-many-requests"
-    row = session.get(LoginThrottle, f"user:{user.username.lower()}")
+    # counted for this account from this client address (the test client's peer)
+    row = session.get(LoginThrottle, throttle.account_key(f"user:{user.username.lower()}", "testclient"))
     assert row is not None and row.failures == 5
     # another user is not affected
     assert login(client, world.user(Role.director).username).status_code == 200
@@ -74,7 +76,7 @@ def test_successful_login_clears_failures(client, world, session):
     for _ in range(3):
         login(client, user.username, "nope-nope-nope")
     assert login(client, user.username).status_code == 200
-    assert session.get(LoginThrottle, f"user:{user.username.lower()}") is None
+    assert session.get(LoginThrottle, throttle.account_key(f"user:{user.username.lower()}", "testclient")) is None
 
 
 def test_inactive_user_cannot_sign_in(client, world, app):
