@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         uvicorn.run("api.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                    log_config=None, proxy_headers=True, access_log=False)
+                    log_config=None, proxy_headers=False, access_log=False)  # api.client_address reads X-Forwarded-For
         return 0
     return 2
 

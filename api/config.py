@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = ROOT / "var" / "ciklas.db"
+
+
+UNIX_SOCKET_PEER = "unix"
+
+
+def normalise_proxy(entry: str) -> str:
+    """A trusted proxy entry: `unix`, or an IP address or CIDR network, written canonically."""
+    entry = entry.strip()
+    if entry.lower() == UNIX_SOCKET_PEER:
+        return UNIX_SOCKET_PEER
+    try:
+        return str(ipaddress.ip_network(entry, strict=False))
+    except ValueError:
+        raise ValueError(f"not an IP address or CIDR network: {entry!r}") from None
 
 
 class Settings(BaseSettings):
@@ -39,9 +55,21 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
 
-    # Failed logins: after this many failures within the window, further attempts get 429.
-    login_max_failures: int = 5
-    login_failure_window_seconds: int = 900
+    # Sign-in throttle (api/auth/throttle.py, README "Security"). A source that fails is slowed:
+    # one account from one client address after `login_max_failures` failures, one client address
+    # over all accounts after `login_address_max_failures`; then each attempt waits 1
+    # (`login_base_delay_seconds`), 2, 4, ... seconds, at most `login_max_delay_seconds`. One
+    # failure is forgotten per decay period.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_failure_decay_seconds: int = Field(default=900, ge=1)
+    login_address_max_failures: int = Field(default=30, ge=1, le=10_000)
+    login_address_failure_decay_seconds: int = Field(default=300, ge=1)
+    login_base_delay_seconds: int = Field(default=1, ge=1, le=3600)
+    login_max_delay_seconds: int = Field(default=900, ge=1, le=24 * 3600)
+    # The client address is the connection's peer, unless the peer is one of these proxies (IP
+    # addresses or CIDR networks; `unix` for peers on a Unix socket): then the right-most address of
+    # X-Forwarded-For that is not one of them. JSON list or comma-separated.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Privacy (api/privacy.py): nothing derived from fewer than k persons leaves the institution's
     # staff, and peer statistics need at least k peers. Never below 3.
@@ -68,6 +96,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576 * 2
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_trusted_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else [p for p in text.split(",") if p.strip()]
+        if not isinstance(value, list):
+            raise ValueError("a JSON list or a comma-separated list of IP addresses and CIDR networks")
+        return [normalise_proxy(str(entry)) for entry in value]
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -78,9 +78,19 @@ class Unauthorized(ApiError):
 
 
 class InvalidGrant(ApiError):
-    """OAuth2 `invalid_grant` / `invalid_client`: bad credentials or a dead refresh token."""
+    """OAuth2 `invalid_grant` (RFC 6749 §5.2): a wrong username or password, a dead refresh token."""
 
-    status, slug, title = 401, "invalid-grant", "Invalid credentials"
+    status, slug, title = 400, "invalid-grant", "Invalid credentials"
+
+
+class InvalidClient(ApiError):
+    """OAuth2 `invalid_client` (RFC 6749 §5.2): client authentication failed. 401 with a challenge for
+    HTTP Basic, the one HTTP authentication scheme the token endpoint accepts."""
+
+    status, slug, title = 401, "invalid-client", "Client authentication failed"
+
+    def __init__(self, detail: str | None = None, **extra: Any):
+        super().__init__(detail, headers={"WWW-Authenticate": 'Basic realm="ciklas", charset="UTF-8"'}, **extra)
 
 
 class Forbidden(ApiError):

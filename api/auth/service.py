@@ -6,17 +6,17 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.audit.service import record as audit
-from api.auth import throttle
+from api.auth import oauth, throttle
 from api.auth.schemas import Me, TokenResponse
 from api.config import Settings
 from api.db import open_session
-from api.errors import BadRequest, InvalidGrant
 from api.models import ApiClient, RefreshToken, RevokedAccessToken, User
 from api.models.organisation import GENERATION_CLAIM
 from api.security.passwords import verify_password
@@ -56,20 +56,46 @@ def _issue_for_user(session: Session, tokens: TokenService, settings: Settings, 
     return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh, scope=claims["scope"])
 
 
+def _stamp_last_login(session: Session, user: User) -> None:
+    """Bookkeeping, not an edit of the account: one plain UPDATE of the column alone, outside the
+    optimistic lock. Neither `version` (the ETag: simultaneous sign-ins would answer each other 412,
+    and an editor's If-Match would go stale) nor `updated_at` moves."""
+    session.exec(
+        sa.update(User).where(col(User.id) == user.id)
+        .values(last_login_at=utcnow(), updated_at=User.updated_at)  # keeps updated_at's onupdate off
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _verify(engine: Engine, statement: Any, secret: str) -> tuple[uuid.UUID, str] | None:
+    """(id, hash) of the account `statement` selects, when `secret` matches its hash.
+
+    Argon2 is slow on purpose (about 0.1 s, more under load). The hash is read in a short read
+    transaction of its own and checked with no connection held and no transaction open: simultaneous
+    sign-ins neither queue for the pool nor, on SQLite, hold the write lock while they hash. The
+    caller re-reads the account in its own transaction and compares the hash."""
+    with open_session(engine, write=False) as read:
+        row = read.exec(statement).first()
+    if not verify_password(secret, row[1] if row else None):
+        return None
+    return row[0], row[1]
+
+
 def password_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                   username: str | None, password: str | None) -> TokenResponse:
+                   username: str | None, password: str | None, address: str) -> TokenResponse:
     if not username or password is None:
-        raise BadRequest("The password grant needs `username` and `password`.", error="invalid_request")
-    key = f"user:{username.strip().lower()}"
-    throttle.ensure_not_locked(session, key, settings)
-    user = session.exec(select(User).where(sa.func.lower(User.username) == username.strip().lower())).first()
-    ok = verify_password(password, user.password_hash if user else None)
-    if not ok or user is None or not user.is_active:
+        raise oauth.invalid_request("The password grant needs `username` and `password`.")
+    name = username.strip().lower()
+    attempt = throttle.admit(engine, settings, account=f"user:{name}", address=address)
+    seen = _verify(engine, select(User.id, User.password_hash).where(sa.func.lower(User.username) == name),
+                   password)
+    user = session.get(User, seen[0]) if seen else None
+    if user is None or not user.is_active or user.password_hash != seen[1]:  # changed while we hashed
         session.rollback()  # release the request's write lock before the throttle's own transaction
-        throttle.record_failure(engine, key, settings)
-        raise InvalidGrant("Unknown username or wrong password.", error="invalid_grant")
-    throttle.clear(session, key)
-    user.last_login_at = utcnow()
+        throttle.record_failure(engine, settings, attempt)
+        raise oauth.invalid_grant("Unknown username or wrong password.")
+    throttle.record_success(session, attempt)
+    _stamp_last_login(session, user)
     principal = Principal.build(subject_id=user.id, kind="user", role=Role(user.role),
                                 institution_id=user.institution_id, municipality_id=user.municipality_id)
     audit(session, principal, action="login", resource_type="user", resource_id=user.id)
@@ -77,27 +103,44 @@ def password_grant(session: Session, engine: Engine, tokens: TokenService, setti
 
 
 def client_credentials_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                             client_id: str | None, client_secret: str | None) -> TokenResponse:
-    if not client_id or client_secret is None:
-        raise BadRequest("The client_credentials grant needs `client_id` and `client_secret`.",
-                         error="invalid_request")
-    key = f"client:{client_id}"
-    throttle.ensure_not_locked(session, key, settings)
-    client = session.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
-    ok = verify_password(client_secret, client.secret_hash if client else None)
-    if not ok or client is None or not client.is_active:
+                             credentials: oauth.ClientCredentials, address: str) -> TokenResponse:
+    client_id, client_secret = credentials.client_id, credentials.client_secret
+    attempt = throttle.admit(engine, settings, account=f"client:{client_id}", address=address)
+    seen = _verify(engine, select(ApiClient.id, ApiClient.secret_hash).where(ApiClient.client_id == client_id),
+                   client_secret)
+    client = session.get(ApiClient, seen[0]) if seen else None
+    if client is None or not client.is_active or client.secret_hash != seen[1]:
         session.rollback()  # release the request's write lock before the throttle's own transaction
-        throttle.record_failure(engine, key, settings)
-        raise InvalidGrant("Unknown client or wrong secret.", error="invalid_client")
-    throttle.clear(session, key)
+        throttle.record_failure(engine, settings, attempt)
+        raise oauth.invalid_client("Unknown client or wrong secret.")
+    throttle.record_success(session, attempt)
     claims = _claims(kind="client", role=client.role, institution_id=client.institution_id,
                      municipality_id=client.municipality_id, generation=client.token_generation)
     access, _jti, ttl = tokens.issue(subject=str(client.id), claims=claims)
     return TokenResponse(access_token=access, expires_in=ttl, scope=claims["scope"])
 
 
+def issue_token(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
+                grant_type: str | None, username: str | None, password: str | None, refresh_token: str | None,
+                client_id: str | None, client_secret: str | None, authorization: str | None,
+                address: str) -> TokenResponse:
+    """The token endpoint: one of the three grants, or an OAuth error (RFC 6749 §5.2). `address` is
+    the client address (api/client_address.py) the sign-in throttle counts by."""
+    args = (session, engine, tokens, settings)
+    if not grant_type:
+        raise oauth.invalid_request("The token request needs `grant_type`.")
+    if grant_type == "password":
+        return password_grant(*args, username=username, password=password, address=address)
+    if grant_type == "refresh_token":
+        return refresh_grant(*args, refresh_token=refresh_token)
+    if grant_type == "client_credentials":
+        credentials = oauth.client_credentials(authorization, client_id, client_secret)
+        return client_credentials_grant(*args, credentials=credentials, address=address)
+    raise oauth.unsupported_grant_type(grant_type)
+
+
 def _revoke_family(engine: Engine, family_id: uuid.UUID) -> None:
-    # Its own transaction: the refresh request answers 401 and rolls back, the revocation must stay.
+    # Its own transaction: the refresh request answers 400 and rolls back, the revocation must stay.
     with open_session(engine, write=True) as s:
         s.exec(sa.update(RefreshToken).where(RefreshToken.family_id == family_id,
                                              RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
@@ -107,15 +150,15 @@ def _revoke_family(engine: Engine, family_id: uuid.UUID) -> None:
 def refresh_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
                   refresh_token: str | None) -> TokenResponse:
     if not refresh_token:
-        raise BadRequest("The refresh_token grant needs `refresh_token`.", error="invalid_request")
+        raise oauth.invalid_request("The refresh_token grant needs `refresh_token`.")
     row = session.exec(select(RefreshToken).where(RefreshToken.token_hash == _hash(refresh_token))).first()
     if row is None:
-        raise InvalidGrant("Unknown refresh token.", error="invalid_grant")
+        raise oauth.invalid_grant("Unknown refresh token.")
     family_id = row.family_id  # read before any rollback: a rollback expires `row`
     if row.revoked_at is not None:
         session.rollback()
         _revoke_family(engine, family_id)
-        raise InvalidGrant("The refresh token has been revoked.", error="invalid_grant")
+        raise oauth.invalid_grant("The refresh token has been revoked.")
     now = utcnow()
     # Claim the token atomically: of two concurrent uses, one wins and the other is a reuse.
     claimed = session.exec(sa.update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
@@ -123,13 +166,12 @@ def refresh_grant(session: Session, engine: Engine, tokens: TokenService, settin
     if claimed != 1:
         session.rollback()
         _revoke_family(engine, family_id)
-        raise InvalidGrant("The refresh token was already used; every token of this sign-in is revoked.",
-                           error="invalid_grant")
+        raise oauth.invalid_grant("The refresh token was already used; every token of this sign-in is revoked.")
     if row.expires_at < now:
-        raise InvalidGrant("The refresh token has expired.", error="invalid_grant")
+        raise oauth.invalid_grant("The refresh token has expired.")
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
-        raise InvalidGrant("The account is disabled.", error="invalid_grant")
+        raise oauth.invalid_grant("The account is disabled.")
     return _issue_for_user(session, tokens, settings, user, family_id=family_id)
 
 

@@ -34,8 +34,14 @@ class RevokedAccessToken(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins of one source: an account from one client address (`account:<sha256>`), or one
+    client address over all accounts (`address:<ip or /64>`). See api/auth/throttle.py."""
+
     __tablename__ = "login_throttles"
 
     key: str = Field(primary_key=True, max_length=200)
-    failures: int = Field(default=0)
-    window_started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    failures: int = Field(default=0, description="Failures not yet forgotten.")
+    decay_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True,
+                                 description="The next failure is forgotten one decay period after this.")
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                           description="No attempt from this source is checked before then.")

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from api.auth import throttle
 from api.care_plans.access import get_recipient_or_404
 from api.care_plans.trail import audit_care
 from api.concurrency import check_if_match
@@ -38,7 +39,6 @@ from api.models import (
     CareReview,
     CareReviewGoal,
     CareService,
-    LoginThrottle,
     Proposal,
     QuestionType,
     Recipient,
@@ -126,7 +126,7 @@ def _erase_account(session: Session, principal: Principal, user_id: uuid.UUID, r
     user = session.get(User, user_id)
     if user is None:
         return
-    session.exec(sa.delete(LoginThrottle).where(LoginThrottle.key == f"user:{user.username.lower()}"))
+    throttle.forget_account(session, f"user:{user.username.lower()}")
     session.exec(sa.delete(RefreshToken).where(RefreshToken.user_id == user.id))
     user.username = f"erased-{uuid.uuid4().hex}"
     user.full_name, user.email, user.password_hash = REDACTED, None, NO_PASSWORD

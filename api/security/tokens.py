@@ -3,6 +3,10 @@
 One asymmetric algorithm is pinned (RS256). Decoding names that one algorithm, checks the `kid`
 against our own keys before anything else, and requires exp, iat, aud, iss, sub and jti, so that
 `alg: none`, HMAC-with-the-public-key and algorithm-substitution tokens never reach verification.
+
+Before the library sees a token, its form is checked strictly (:func:`check_compact_form`): three
+segments of canonical, unpadded base64url (RFC 7515 §2, §7.1), so that a genuine token with `==`
+or any other character appended, or spelled with another base64 alphabet, is not one of ours.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import base64
 import hashlib
 import json
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -27,12 +32,38 @@ from api.config import ROOT, Settings
 ALGORITHM = "RS256"
 DEV_KEY_PATH = ROOT / "var" / "dev-jwt-key.pem"
 REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "sub", "jti")
+#: Ours are about 900 characters (RS256 with 2048-bit keys); this leaves room for 4096-bit keys.
+MAX_TOKEN_CHARS = 4096
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 logger = logging.getLogger("ciklas.tokens")
 
 
 class TokenError(Exception):
     """The token is not one we issued, or no longer valid. The message is safe to show."""
+
+
+def check_compact_form(token: str) -> None:
+    """A JWS in compact serialisation: header.payload.signature, each non-empty, unpadded base64url
+    of the base64url alphabet only, and canonical (its decoding re-encodes to the same text, so that
+    one token has exactly one spelling). Raises TokenError otherwise.
+
+    The JWT library is lenient: it pads, and it decodes after dropping characters that are not in
+    the alphabet, so `<token>==` or `<token>.` would verify as the genuine token."""
+    if len(token) > MAX_TOKEN_CHARS:
+        raise TokenError("malformed token")
+    segments = token.split(".")
+    if len(segments) != 3:
+        raise TokenError("malformed token")
+    for segment in segments:
+        if not _BASE64URL.fullmatch(segment):
+            raise TokenError("malformed token")
+        try:
+            canonical = _b64(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))) == segment
+        except ValueError:  # binascii.Error: a length no base64 text has
+            canonical = False
+        if not canonical:
+            raise TokenError("malformed token")
 
 
 def generate_private_key_pem() -> str:
@@ -125,6 +156,7 @@ class TokenService:
         return token, jti, ttl
 
     def decode(self, token: str) -> dict[str, Any]:
+        check_compact_form(token)
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:

@@ -137,8 +137,52 @@ def test_reused_refresh_token_revokes_the_family(client, world):
     new_refresh = second.json()["refresh_token"]
     assert new_refresh != old_refresh
     reuse = client.post("/api/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": old_refresh})
-    assert reuse.status_code == 401
+    assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
     assert reuse.json()["type"] == "urn:ciklas:problem:invalid-grant"
     # the whole family is dead: the token handed out by the legitimate rotation no longer works
     after = client.post("/api/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": new_refresh})
-    assert after.status_code == 401
+    assert after.status_code == 400 and after.json()["error"] == "invalid_grant"
+
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _non_canonical(segment: str) -> str:
+    """The same bytes spelled another way: the signature's last character carries unused low bits."""
+    last = _ALPHABET.index(segment[-1])
+    return segment[:-1] + _ALPHABET[last | 1 if last % 2 == 0 else last & ~1]
+
+
+def _respell(head: str = "{h}", payload: str = "{p}", signature: str = "{s}", *, tail: str = ""):
+    def respell(token: str) -> str:
+        h, p, s = token.split(".")
+        return ".".join([head.format(h=h), payload.format(p=p), signature.format(s=s)]) + tail
+    return respell
+
+
+_MISSPELLINGS = {
+    "padded": _respell(tail="=="),
+    "one pad": _respell(tail="="),
+    "padded header": _respell(head="{h}=="),
+    "padded payload": _respell(payload="{p}="),
+    "trailing dot": _respell(tail="."),
+    "empty signature": _respell(signature=""),
+    "extra character": _respell(tail="!"),
+    "inner character": _respell(payload="{p}~"),
+    "standard alphabet": lambda t: t.replace("-", "+").replace("_", "/") + "+/",
+    "non-canonical signature": lambda t: t.rsplit(".", 1)[0] + "." + _non_canonical(t.rsplit(".", 1)[1]),
+    "too long": _respell(tail="A" * 4096),
+}
+
+
+@pytest.mark.parametrize("misspelling", list(_MISSPELLINGS))
+def test_a_genuine_token_misspelled_is_refused(client, world, misspelling):
+    """The JWT library pads and skips characters outside the alphabet; a token is accepted only in
+    its one canonical spelling: three segments of unpadded base64url."""
+    token = world.token(Role.director)
+    assert client.get(ME, headers=auth(token)).status_code == 200
+    forged = _MISSPELLINGS[misspelling](token)
+    assert forged != token
+    assert_401(client, forged)
+    r = client.get(ME, headers=auth(forged))
+    assert r.json()["detail"] == "malformed token"

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlmodel import func, select
 
+from api.auth import throttle
 from api.care_plans.aggregates import goals_achieved, plans_reviewed_on_time, plans_with_participation
 from api.models import AuditEvent, CareReview, LoginThrottle, Recipient, User, WebhookDelivery
 from api.security.scopes import Role
@@ -37,7 +38,7 @@ def _sign_in(client, username):
     token = _ok(client.post("/api/v1/auth/token", data={"grant_type": "password", "username": username,
                                                         "password": PASSWORD}))
     assert client.post("/api/v1/auth/token", data={"grant_type": "password", "username": username,
-                                                   "password": "wrong-password"}).status_code == 401
+                                                   "password": "wrong-password"}).status_code == 400
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 
@@ -126,7 +127,7 @@ def test_a_marker_in_every_text_field_is_gone_after_erasure(client, world, sessi
                      headers={**worker, "If-Match": _etag(client, world, f"/api/v1/recipients/{rid}")}))
     before = _stats(session, world.a.institution.id)
     assert before == ((1, 2), (0, 1), (1, 2))  # one goal of two achieved, the review late, one of two with the person
-    throttled = [f"user:{account['username']}", f"user:{guardian['username']}"]
+    throttled = [throttle.account_key(f"user:{who['username'].lower()}", "testclient") for who in (account, guardian)]
     assert len(session.exec(select(LoginThrottle).where(LoginThrottle.key.in_(throttled))).all()) == 2
     etag = _etag(client, world, f"/api/v1/recipients/{rid}", Role.director)
     out = _ok(client.post(f"/api/v1/recipients/{rid}/anonymise", headers={**director, "If-Match": etag}))
@@ -144,6 +145,8 @@ def test_a_marker_in_every_text_field_is_gone_after_erasure(client, world, sessi
         stored = session.get(User, uuid.UUID(who["id"]))
         assert (stored.is_active, stored.email, stored.last_login_at) == (False, None, None)
         assert stored.username.startswith("erased-") and stored.full_name == "[ištrinta / erased]"
+    # Their sign-in counts are forgotten, from every address.
+    assert session.exec(select(LoginThrottle).where(LoginThrottle.key.in_(throttled))).all() == []
     # Webhook payloads and the published report never carried the person.
     deliveries = session.exec(select(WebhookDelivery)).all()
     assert {d.event for d in deliveries} == {"proposal.answered", "report.published"}
@@ -171,4 +174,4 @@ def test_a_marker_in_every_text_field_is_gone_after_erasure(client, world, sessi
     # The old usernames sign in no more.
     for who in (account, guardian):
         assert client.post("/api/v1/auth/token", data={"grant_type": "password", "username": who["username"],
-                                                       "password": PASSWORD}).status_code == 401
+                                                       "password": PASSWORD}).status_code == 400
