@@ -158,7 +158,8 @@ def _peers(session: Session, campaign: Campaign, current: dict[str, dict[str, An
                 .subquery("per_peer"))
     own = [(per_peer.c.concept_code == code, sa.literal(current[code]["mean"], sa.Float))
            for code in concepts if current.get(code, {}).get("mean") is not None]
-    own_mean = sa.case(*own, else_=sa.null()) if own else sa.null()
+    # No own mean (no answers yet): a typed NULL, so the comparisons below count nothing.
+    own_mean = sa.case(*own, else_=sa.null()) if own else sa.cast(sa.null(), sa.Float)
     rows = session.execute(select(
         per_peer.c.concept_code, sa.func.count(), sa.func.sum(per_peer.c.campaigns),
         sa.func.count(sa.case((per_peer.c.mean < own_mean, 1))),

@@ -92,6 +92,15 @@ def test_peers_distribution_leaves_out_small_campaigns(client, world, session):
     assert client.get(f"{URL}/{own.id}/results", headers=world.headers(Role.director, "b")).status_code == 404
 
 
+def test_peers_of_a_campaign_without_answers_rank_nothing(client, world, session):
+    own = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
+    peer = make_campaign(session, make_questionnaire(session, world.b.institution), world.b.institution)
+    submit_known(client, world, peer, tenant="b", rows=[(5, 10, True)] * 5)
+    out = results(client, world, own, peer_scope="platform", peers="true")
+    peers = by_code(out["peers"])
+    assert (peers["Q_SAT"]["own_mean"], peers["Q_SAT"]["own_percentile"], peers["Q_SAT"]["peers"]) == (None, None, 1)
+
+
 def test_suppressed_below_five_for_anyone_outside_the_staff(client, world, session):
     c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
     submit_known(client, world, c, Q_COMMENT="Slapta")
