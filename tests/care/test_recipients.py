@@ -157,8 +157,9 @@ def test_anonymisation_after_retention_keeps_the_statistics(client, world, sessi
     assert {n.description for n in session.exec(select(CareNeed)).all()} == {None}
     assert [rv.notes for rv in session.exec(select(CareReview)).all()] == [None]
     assert _stats(session, world.a.institution.id) == before
-    # The recipient's account no longer reaches the record; a second erasure is a conflict.
-    assert client.get(f"/api/v1/recipients/{recipient.id}", headers=world.headers(Role.recipient)).status_code == 404
+    # The recipient's account no longer reaches the record: it is deactivated, so its token is dead
+    # (401, tokens follow their account); a second erasure is a conflict.
+    assert client.get(f"/api/v1/recipients/{recipient.id}", headers=world.headers(Role.recipient)).status_code == 401
     r = client.post(url, headers=world.headers(Role.director, **{"If-Match": f'"{stored.version}"'}))
     assert r.status_code == 409
     patch = client.patch(f"/api/v1/recipients/{recipient.id}", json={"first_name": "Back"},
