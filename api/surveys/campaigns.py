@@ -15,6 +15,7 @@ from api.crud import patched_fields
 from api.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from api.models import Campaign, Questionnaire, QuestionnaireVersion, SurveyResponse, VersionStatus
 from api.pagination import paginate
+from api.privacy import Privacy, View
 from api.security.principal import Principal
 from api.surveys.access import get_campaign, readable_campaigns
 from api.surveys.schemas import CampaignCreate, CampaignPublic, CampaignUpdate
@@ -42,18 +43,25 @@ def respondent_counts(session: Session, campaign_ids: list[uuid.UUID]) -> dict[u
     return {cid: int(n) for cid, n in rows}
 
 
-def to_public(campaign: Campaign, respondents: int) -> CampaignPublic:
+def to_public(campaign: Campaign, respondents: int, view: View | None = None) -> CampaignPublic:
+    """`view` is the reader's: outside the institution's staff, fewer than k respondents (and the
+    rate that would give them away) are withheld."""
+    if view is not None and view.hides(respondents):
+        return CampaignPublic.model_validate(campaign).model_copy(update={
+            "state": state_of(campaign), "respondents": None, "response_rate": None,
+            "respondents_suppressed": True, "suppression_reason": view.reason()})
     rate = round(100.0 * respondents / campaign.population, 1) if campaign.population else None
     return CampaignPublic.model_validate(campaign).model_copy(update={
         "state": state_of(campaign), "respondents": respondents, "response_rate": rate})
 
 
-def campaign_public(session: Session, campaign: Campaign) -> CampaignPublic:
-    return to_public(campaign, respondent_counts(session, [campaign.id]).get(campaign.id, 0))
+def campaign_public(session: Session, campaign: Campaign, view: View | None = None) -> CampaignPublic:
+    """The campaign with its respondents; without `view`, for the service's own use (unwithheld)."""
+    return to_public(campaign, respondent_counts(session, [campaign.id]).get(campaign.id, 0), view)
 
 
 def list_campaigns(session: Session, principal: Principal, *, questionnaire_id: uuid.UUID | None,
-                   state: str | None, sort: str, limit: int, cursor: str | None,
+                   state: str | None, sort: str, limit: int, cursor: str | None, privacy: Privacy,
                    ) -> tuple[list[CampaignPublic], str | None]:
     stmt = readable_campaigns(principal)
     if questionnaire_id:
@@ -69,7 +77,7 @@ def list_campaigns(session: Session, principal: Principal, *, questionnaire_id: 
         stmt = stmt.where(Campaign.audience.in_(sorted(AUDIENCE_OF_ROLE[principal.role])))
     rows, next_cursor = paginate(session, stmt, model=Campaign, sort=sort, limit=limit, cursor=cursor)
     counts = respondent_counts(session, [r.id for r in rows])
-    return [to_public(r, counts.get(r.id, 0)) for r in rows], next_cursor
+    return [to_public(r, counts.get(r.id, 0), privacy.view(principal, r.institution_id)) for r in rows], next_cursor
 
 
 def _check_period(opens_at: datetime, closes_at: datetime) -> None:
@@ -102,8 +110,9 @@ def create_campaign(session: Session, principal: Principal, data: CampaignCreate
     return to_public(campaign, 0)
 
 
-def read_campaign(session: Session, principal: Principal, campaign_id: uuid.UUID) -> CampaignPublic:
-    return campaign_public(session, get_campaign(session, principal, campaign_id))
+def read_campaign(session: Session, principal: Principal, campaign_id: uuid.UUID, privacy: Privacy) -> CampaignPublic:
+    campaign = get_campaign(session, principal, campaign_id)
+    return campaign_public(session, campaign, privacy.view(principal, campaign.institution_id))
 
 
 def update_campaign(session: Session, principal: Principal, campaign_id: uuid.UUID, patch: CampaignUpdate,

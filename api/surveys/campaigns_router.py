@@ -46,6 +46,7 @@ def grace_period(request: Request) -> timedelta:
 def list_survey_campaigns(
     principal: Authorized[Scope.surveys_read],
     session: SessionDep,
+    privacy: PrivacyDep,
     questionnaire_id: uuid.UUID | None = None,
     state: Annotated[Literal["scheduled", "open", "closed"] | None, Query(description="By the current time.")] = None,
     sort: Annotated[str, sort_query(["opens_at", "closes_at", "created_at"], "-opens_at")] = "-opens_at",
@@ -55,7 +56,7 @@ def list_survey_campaigns(
     """Your institution's campaigns with their respondents and response rate (a kiosk lists the ones it
     may answer: every audience but staff)."""
     items, next_cursor = service.list_campaigns(session, principal, questionnaire_id=questionnaire_id, state=state,
-                                                sort=sort, limit=limit, cursor=cursor)
+                                                sort=sort, limit=limit, cursor=cursor, privacy=privacy)
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
@@ -75,8 +76,10 @@ def create_survey_campaign(
 @router.get("/{campaign_id}", summary="Read a survey campaign", response_model=CampaignPublic)
 def read_survey_campaign(
     principal: Authorized[Scope.surveys_read], session: SessionDep, campaign_id: uuid.UUID, response: Response,
+    privacy: PrivacyDep,
 ) -> CampaignPublic:
-    campaign = service.read_campaign(session, principal, campaign_id)
+    """Respondents and response rate are withheld outside the institution's staff under k persons."""
+    campaign = service.read_campaign(session, principal, campaign_id, privacy)
     set_etag(response, campaign.version)
     return campaign
 
@@ -95,12 +98,12 @@ def update_survey_campaign(
 
 @router.get("/{campaign_id}/form", summary="The questionnaire a respondent answers", response_model=CampaignForm)
 def read_survey_campaign_form(
-    principal: Authorized[Scope.surveys_respond], session: SessionDep, campaign_id: uuid.UUID,
+    principal: Authorized[Scope.surveys_respond], session: SessionDep, campaign_id: uuid.UUID, privacy: PrivacyDep,
 ) -> CampaignForm:
     """The campaign with its version's questions, for the app, the kiosk or the respondent. 403 for a
     respondent the campaign does not ask (a kiosk never answers a staff survey)."""
     campaign = service.load_for_response(session, principal, campaign_id)
-    return CampaignForm(campaign=service.campaign_public(session, campaign),
+    return CampaignForm(campaign=service.campaign_public(session, campaign, privacy.outside_view()),
                         questionnaire=version_public(session, service.version_of(session, campaign)))
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Request, Response, status
 
 from api.db import SessionDep
 from api.errors import problem_responses
+from api.privacy import PrivacyDep
 from api.surveys import campaigns as campaign_service
 from api.surveys.campaigns_router import grace_period
 from api.surveys.invitations import invitation_for, submit_invited
@@ -22,10 +23,10 @@ InvitationCode = Annotated[str, Header(alias="X-Invitation-Code", min_length=8, 
 
 @router.get("/form", summary="The questionnaire of a one-time link", response_model=CampaignForm,
             responses=problem_responses(404))
-def read_invited_survey_form(session: SessionDep, code: InvitationCode) -> CampaignForm:
+def read_invited_survey_form(session: SessionDep, code: InvitationCode, privacy: PrivacyDep) -> CampaignForm:
     """No token: the code identifies the campaign. 404 for an unknown code."""
     _invitation, campaign = invitation_for(session, code)
-    return CampaignForm(campaign=campaign_service.campaign_public(session, campaign),
+    return CampaignForm(campaign=campaign_service.campaign_public(session, campaign, privacy.outside_view()),
                         questionnaire=version_public(session, campaign_service.version_of(session, campaign)))
 
 

@@ -167,8 +167,13 @@ class CampaignPublic(PublicModel):
     audience: SurveyAudience
     population: int | None
     state: Literal["scheduled", "open", "closed"] = "scheduled"
-    respondents: int = 0
-    response_rate: float | None = Field(default=None, description="Percent of the population, when known.")
+    respondents: int | None = Field(default=0, description=(
+        "Persons who answered; null for readers outside the institution's staff when fewer than k "
+        "(`CIKLAS_PRIVACY_K`, default 5)."))
+    response_rate: float | None = Field(default=None, description="Percent of the population, when known "
+                                        "(withheld with the respondents).")
+    respondents_suppressed: bool = Field(default=False, description="The respondents are withheld (fewer than k).")
+    suppression_reason: str | None = Field(default=None, examples=["fewer than 5 persons"])
     version: int
     created_at: datetime
 

@@ -36,6 +36,23 @@ class TestCreate:
         assert client.get(f"{URL}?state=closed", headers=world.headers(Role.staff)).json()["items"] == []
         assert client.get(URL, headers=world.headers(Role.staff, "b")).json()["items"] == []
 
+    def test_respondents_under_k_are_withheld_outside_the_staff(self, client, world, session):
+        version = make_questionnaire(session, world.a.institution)
+        c = client.post(URL, json=body(version, population=8), headers=world.headers(Role.director)).json()
+        submit_known(client, world, SimpleNamespace(id=c["id"]))  # four respondents, k = 5
+        staff = client.get(f"{URL}/{c['id']}", headers=world.headers(Role.director)).json()
+        assert (staff["respondents"], staff["response_rate"], staff["respondents_suppressed"]) == (4, 50.0, False)
+        kiosk, recipient = world.headers(Role.feedback_device), world.headers(Role.recipient)
+        shown = [client.get(f"{URL}/{c['id']}", headers=kiosk).json(), client.get(URL, headers=kiosk).json()["items"][0],
+                 client.get(f"{URL}/{c['id']}/form", headers=kiosk).json()["campaign"],
+                 client.get(f"{URL}/{c['id']}/form", headers=recipient).json()["campaign"]]
+        for one in shown:
+            assert (one["respondents"], one["response_rate"], one["respondents_suppressed"],
+                    one["suppression_reason"]) == (None, None, True, "fewer than 5 persons")
+        submit_known(client, world, SimpleNamespace(id=c["id"]), rows=[(5, 10, True)])  # the fifth
+        read = client.get(f"{URL}/{c['id']}", headers=world.headers(Role.feedback_device)).json()
+        assert (read["respondents"], read["response_rate"], read["respondents_suppressed"]) == (5, 62.5, False)
+
     def test_template_version_may_be_run(self, client, world, session):
         template = make_questionnaire(session, None)
         r = client.post(URL, json=body(template), headers=world.headers(Role.quality_lead))
