@@ -43,7 +43,8 @@ class TestCreate:
         staff = client.get(f"{URL}/{c['id']}", headers=world.headers(Role.director)).json()
         assert (staff["respondents"], staff["response_rate"], staff["respondents_suppressed"]) == (4, 50.0, False)
         kiosk, recipient = world.headers(Role.feedback_device), world.headers(Role.recipient)
-        shown = [client.get(f"{URL}/{c['id']}", headers=kiosk).json(), client.get(URL, headers=kiosk).json()["items"][0],
+        shown = [client.get(f"{URL}/{c['id']}", headers=kiosk).json(),
+                 client.get(URL, headers=kiosk).json()["items"][0],
                  client.get(f"{URL}/{c['id']}/form", headers=kiosk).json()["campaign"],
                  client.get(f"{URL}/{c['id']}/form", headers=recipient).json()["campaign"]]
         for one in shown:
