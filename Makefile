@@ -36,6 +36,7 @@ test-sqlite: install
 
 lint: install
 	$(BIN)/ruff check api tests bench
+	$(BIN)/ruff format --check api tests bench alembic
 	$(BIN)/hadolint Dockerfile
 
 openapi: install

@@ -76,16 +76,22 @@ def main(argv: list[str] | None = None) -> int:
         from api.demo import DEMO_PASSWORD, DemoRefused, load_demo
 
         if settings.environment == "production":  # before touching the database
-            print("refused: `demo` loads public credentials, including a platform administrator; it never runs "
-                  "with CIKLAS_ENVIRONMENT=production", file=sys.stderr)
+            print(
+                "refused: `demo` loads public credentials, including a platform administrator; it never runs "
+                "with CIKLAS_ENVIRONMENT=production",
+                file=sys.stderr,
+            )
             return 2
         try:
             loaded = load_demo(create_db_engine(settings), environment=settings.environment)
         except DemoRefused as exc:
             print(f"refused: {exc}", file=sys.stderr)
             return 2
-        print(f"demo data loaded (password for every demo user: {DEMO_PASSWORD})" if loaded
-              else "database not empty; demo data not loaded")
+        print(
+            f"demo data loaded (password for every demo user: {DEMO_PASSWORD})"
+            if loaded
+            else "database not empty; demo data not loaded"
+        )
         return 0
     if args.command == "create-admin":
         from api.db import create_db_engine, open_session
@@ -97,8 +103,14 @@ def main(argv: list[str] | None = None) -> int:
             print("password must have at least 10 characters", file=sys.stderr)
             return 2
         with open_session(create_db_engine(settings), write=True) as session:
-            session.add(User(username=args.username, password_hash=hash_password(args.password),
-                             full_name=args.full_name, role=Role.platform_admin.value))
+            session.add(
+                User(
+                    username=args.username,
+                    password_hash=hash_password(args.password),
+                    full_name=args.full_name,
+                    role=Role.platform_admin.value,
+                )
+            )
             try:
                 session.commit()
             except Exception:
@@ -109,8 +121,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
-        uvicorn.run("api.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                    log_config=None, proxy_headers=False, access_log=False)  # api.client_address reads X-Forwarded-For
+        uvicorn.run(
+            "api.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_config=None,
+            proxy_headers=False,
+            access_log=False,
+        )  # api.client_address reads X-Forwarded-For
         return 0
     return 2
 

@@ -126,8 +126,7 @@ class AdmissionMiddleware:
             admission.leave()
 
 
-async def _wait(waiter: asyncio.Future[None], receive: Receive,
-                timeout: float) -> tuple[bool, Receive | None]:
+async def _wait(waiter: asyncio.Future[None], receive: Receive, timeout: float) -> tuple[bool, Receive | None]:
     """Waits for the slot while watching the client: the body it sends meanwhile is kept and
     replayed to the app. Returns (admitted, receive to use); receive is None if the client left."""
     buffered: list[Message] = []
@@ -163,12 +162,25 @@ async def _wait(waiter: asyncio.Future[None], receive: Receive,
 async def _refuse(scope: Scope, send: Send, admission: Admission, detail: str) -> None:
     # Retry-After: about how long the queue ahead takes to drain, at least a second.
     retry_after = max(1, math.ceil(admission.queued / max(admission.limit, 1)))
-    body = json.dumps({
-        "type": "urn:ciklas:problem:service-unavailable", "title": "Service temporarily unavailable",
-        "status": 503, "detail": detail, "instance": scope["path"],
-        **({"request_id": scope["state"]["request_id"]} if "request_id" in scope.get("state", {}) else {}),
-    }).encode()
-    await send({"type": "http.response.start", "status": 503, "headers": [
-        (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(retry_after).encode())]})
+    body = json.dumps(
+        {
+            "type": "urn:ciklas:problem:service-unavailable",
+            "title": "Service temporarily unavailable",
+            "status": 503,
+            "detail": detail,
+            "instance": scope["path"],
+            **({"request_id": scope["state"]["request_id"]} if "request_id" in scope.get("state", {}) else {}),
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(retry_after).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

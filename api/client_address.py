@@ -82,9 +82,11 @@ def resolve(peer: str | None, forwarded_for: list[str], trusted_proxies: list[st
 
 
 def client_address(request: Request) -> str:
-    return resolve(request.client.host if request.client else None,
-                   request.headers.getlist("x-forwarded-for"),
-                   request.app.state.settings.trusted_proxies)
+    return resolve(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        request.app.state.settings.trusted_proxies,
+    )
 
 
 ClientAddress = Annotated[str, Depends(client_address)]

@@ -87,7 +87,8 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(default=30.0, ge=0, description="Wait after the first failure; doubles.")
     webhook_timeout_seconds: float = Field(default=5.0, gt=0)
     webhook_allow_private_addresses: bool | None = Field(
-        default=None, description="Deliver to loopback and private networks; default: everywhere but production.")
+        default=None, description="Deliver to loopback and private networks; default: everywhere but production."
+    )
 
     # /docs and /redoc: off in production unless set (the contract stays at /openapi.json).
     docs_in_production: bool = False
@@ -110,9 +111,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:
         if self.environment == "production" and not (self.jwt_private_key or self.jwt_private_key_file):
-            raise ValueError(
-                "CIKLAS_JWT_PRIVATE_KEY or CIKLAS_JWT_PRIVATE_KEY_FILE must be set outside development"
-            )
+            raise ValueError("CIKLAS_JWT_PRIVATE_KEY or CIKLAS_JWT_PRIVATE_KEY_FILE must be set outside development")
         return self
 
     @property

@@ -146,8 +146,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # The same wait budget as SQLite's: a writer nested inside another writer of the same
         # thread (which SQLite would make wait out busy_timeout too) fails instead of hanging.
         if not queue.acquire(timeout=busy_timeout_ms / 1000):
-            raise sa.exc.OperationalError("BEGIN IMMEDIATE", None,
-                                          sqlite3.OperationalError("database is locked (writer queue)"))
+            raise sa.exc.OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked (writer queue)")
+            )
         info[_HOLDS_WRITER_QUEUE] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -168,6 +169,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
                 original(dbapi_connection)
             finally:
                 _release_writer_queue(queue, info)
+
         return wrapped
 
     engine.dialect.do_commit = _releasing(engine.dialect.do_commit)  # type: ignore[method-assign]

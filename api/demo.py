@@ -20,8 +20,12 @@ DEMO_CLIENTS = {
     "demo-kiosk": ("demo-kiosk-secret", Role.feedback_device, "Day-centre kiosk"),
 }
 INSTITUTIONS = [
-    ("Utenos šeimos ir vaiko gerovės centras", InstitutionKind.family_child_welfare_centre, "300000001",
-     ["Vaikų dienos centras", "Pagalbos šeimai skyrius"]),
+    (
+        "Utenos šeimos ir vaiko gerovės centras",
+        InstitutionKind.family_child_welfare_centre,
+        "300000001",
+        ["Vaikų dienos centras", "Pagalbos šeimai skyrius"],
+    ),
     ("Utenos krizių centras", InstitutionKind.crisis_centre, "300000002", ["Apgyvendinimo skyrius"]),
     ("Utenos kartų namai", InstitutionKind.care_home, "300000003", ["Senjorų skyrius", "Slaugos skyrius"]),
 ]
@@ -48,8 +52,10 @@ def load_demo(engine: Engine, *, environment: str = "development") -> bool:
     """Returns False (and writes nothing) when the database already holds data; raises
     DemoRefused in production."""
     if environment == "production":
-        raise DemoRefused("demo data is refused in production (CIKLAS_ENVIRONMENT=production): its passwords and "
-                          "client secrets are public and it includes a platform administrator")
+        raise DemoRefused(
+            "demo data is refused in production (CIKLAS_ENVIRONMENT=production): its passwords and "
+            "client secrets are public and it includes a platform administrator"
+        )
     with open_session(engine, write=True) as session:
         if session.exec(select(User.id).limit(1)).first() or session.exec(select(Municipality.id).limit(1)).first():
             return False
@@ -58,8 +64,7 @@ def load_demo(engine: Engine, *, environment: str = "development") -> bool:
         session.flush()  # the tables have no ORM relationships: flush parents before children
         institutions, departments = [], []
         for name, kind, code, dept_names in INSTITUTIONS:
-            inst = Institution(name=name, kind=kind, code=code, municipality_id=municipality.id,
-                               address="Utena")
+            inst = Institution(name=name, kind=kind, code=code, municipality_id=municipality.id, address="Utena")
             session.add(inst)
             session.flush()
             institutions.append(inst)
@@ -69,21 +74,32 @@ def load_demo(engine: Engine, *, environment: str = "development") -> bool:
         password_hash = hash_password(DEMO_PASSWORD)
         for username, full_name, role, inst_i, dept_i in PEOPLE:
             inst = institutions[inst_i] if inst_i is not None else None
-            session.add(User(
-                username=username, password_hash=password_hash, full_name=full_name, role=role.value,
-                institution_id=inst.id if inst else None,
-                department_id=departments[inst_i][dept_i].id if inst_i is not None and dept_i is not None else None,
-                municipality_id=municipality.id if role is Role.municipality_analyst else None,
-            ))
+            session.add(
+                User(
+                    username=username,
+                    password_hash=password_hash,
+                    full_name=full_name,
+                    role=role.value,
+                    institution_id=inst.id if inst else None,
+                    department_id=departments[inst_i][dept_i].id if inst_i is not None and dept_i is not None else None,
+                    municipality_id=municipality.id if role is Role.municipality_analyst else None,
+                )
+            )
         session.flush()
         by_name = {u.username: u for u in session.exec(select(User))}
-        load_domain_demo(session, institutions[0], by_name["director"], by_name["quality"], by_name["head"],
-                         today().year)
+        load_domain_demo(
+            session, institutions[0], by_name["director"], by_name["quality"], by_name["head"], today().year
+        )
         for client_id, (secret, role, name) in DEMO_CLIENTS.items():
-            session.add(ApiClient(
-                client_id=client_id, secret_hash=hash_password(secret), name=name, role=role.value,
-                municipality_id=municipality.id if role is Role.municipality_analyst else None,
-                institution_id=institutions[0].id if role is Role.feedback_device else None,
-            ))
+            session.add(
+                ApiClient(
+                    client_id=client_id,
+                    secret_hash=hash_password(secret),
+                    name=name,
+                    role=role.value,
+                    municipality_id=municipality.id if role is Role.municipality_analyst else None,
+                    institution_id=institutions[0].id if role is Role.feedback_device else None,
+                )
+            )
         session.commit()
     return True

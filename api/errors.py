@@ -133,12 +133,12 @@ class ValidationFailed(ApiError):
         self.errors = errors or []
 
     @classmethod
-    def for_field(cls, field: str, message: str, code: str = "invalid", *,
-                  detail: str | None = None) -> ValidationFailed:
+    def for_field(
+        cls, field: str, message: str, code: str = "invalid", *, detail: str | None = None
+    ) -> ValidationFailed:
         """The one field at fault (`body.period`, `header.Idempotency-Key`) and why; the problem's
         `detail` repeats the message unless given."""
-        return cls(message if detail is None else detail,
-                   errors=[{"field": field, "message": message, "code": code}])
+        return cls(message if detail is None else detail, errors=[{"field": field, "message": message, "code": code}])
 
 
 class PreconditionRequired(ApiError):
@@ -221,12 +221,19 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = _field_errors(exc)
         if any(e["field"].lower() == "header.if-match" and e["code"] == "missing" for e in errors):
             return problem_response(
-                request, status=428, slug="precondition-required", title="If-Match header required",
+                request,
+                status=428,
+                slug="precondition-required",
+                title="If-Match header required",
                 detail="Send the ETag you read as If-Match, so that you do not overwrite a newer change.",
             )
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem_response(
-            request, status=422, slug="validation-error", title="The request is not valid", detail=detail,
+            request,
+            status=422,
+            slug="validation-error",
+            title="The request is not valid",
+            detail=detail,
             errors=errors,
         )
 
@@ -235,14 +242,21 @@ def install_error_handlers(app: FastAPI) -> None:
         slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
         return problem_response(
-            request, status=exc.status_code, slug=slug, title=title, detail=detail,
+            request,
+            status=exc.status_code,
+            slug=slug,
+            title=title,
+            detail=detail,
             headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
         return problem_response(
-            request, status=412, slug="precondition-failed", title="The resource has changed",
+            request,
+            status=412,
+            slug="precondition-failed",
+            title="The resource has changed",
             detail="The resource was changed by another request; read it again and retry.",
         )
 
@@ -251,22 +265,30 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _db_unavailable(request: Request, exc: Exception) -> JSONResponse:
         logger.warning("database unavailable: %s", exc)
         return problem_response(
-            request, status=503, slug="service-unavailable", title="Service temporarily unavailable",
-            detail="The database is not reachable; retry shortly.", headers={"Retry-After": "1"},
+            request,
+            status=503,
+            slug="service-unavailable",
+            title="Service temporarily unavailable",
+            detail="The database is not reachable; retry shortly.",
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         # Services turn the constraint violations they expect into precise 409s; this is the net.
         logger.warning("integrity error: %s", exc.orig)
-        return problem_response(request, status=409, slug="conflict", title="Conflict",
-                                detail="The change conflicts with existing data.")
+        return problem_response(
+            request, status=409, slug="conflict", title="Conflict", detail="The change conflicts with existing data."
+        )
 
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError) -> JSONResponse:
         logger.warning("database refused a value: %s", exc.orig)
         return problem_response(
-            request, status=422, slug="unprocessable", title="The request cannot be processed",
+            request,
+            status=422,
+            slug="unprocessable",
+            title="The request cannot be processed",
             detail="A value could not be stored (out of range or not representable).",
         )
 
@@ -278,8 +300,11 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.exception("unhandled error", exc_info=exc)
         response = problem_response(request, status=500, slug="internal-error", title="Internal error")
         # Rendered outside every middleware (by the framework's outermost one): the headers here.
-        secure_headers(response.headers, personal=PERSONAL_DATA_PATHS.match(request.url.path) is not None,
-                       hsts=request.app.state.settings.environment == "production")
+        secure_headers(
+            response.headers,
+            personal=PERSONAL_DATA_PATHS.match(request.url.path) is not None,
+            hsts=request.app.state.settings.environment == "production",
+        )
         return response
 
 

@@ -34,8 +34,9 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", summary="Readiness: the database answers", response_model=Health,
-            responses=problem_responses(503))
+@router.get(
+    "/readyz", summary="Readiness: the database answers", response_model=Health, responses=problem_responses(503)
+)
 def readyz(request: Request) -> Any:
     with request.app.state.engine.connect() as conn:
         conn.execute(sa.text("SELECT 1"))

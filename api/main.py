@@ -86,8 +86,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     worker = None
     if settings.webhook_worker_interval_seconds > 0 and settings.environment != "test":
-        worker = DeliveryWorker(app.state.engine, DeliveryPolicy.from_settings(settings),
-                                settings.webhook_worker_interval_seconds)
+        worker = DeliveryWorker(
+            app.state.engine, DeliveryPolicy.from_settings(settings), settings.webhook_worker_interval_seconds
+        )
         worker.start()
     try:
         yield
@@ -134,21 +135,32 @@ def create_app(settings: Settings | None = None, *, tokens: TokenService | None 
 
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key",
-                           "X-Request-ID", "X-Invitation-Code"],
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "X-Invitation-Code",
+            ],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
     # Admission sits inside the request context, so its 503s carry a request id and are logged.
-    app.add_middleware(AdmissionMiddleware, limit=settings.requests_in_flight,
-                       queue_size=settings.admission_queue_size,
-                       queue_timeout=settings.admission_queue_timeout_seconds)
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.requests_in_flight,
+        queue_size=settings.admission_queue_size,
+        queue_timeout=settings.admission_queue_timeout_seconds,
+    )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     docs_paths = frozenset(p for p in (app.docs_url, app.redoc_url) if p)
     if app.docs_url and app.swagger_ui_oauth2_redirect_url:
         docs_paths |= {app.swagger_ui_oauth2_redirect_url}
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production",
-                       docs_paths=docs_paths)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production", docs_paths=docs_paths)
     app.add_middleware(HeadAsGetMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -168,7 +180,7 @@ _STANDARD = {
 def _forbid_nul_in_strings(node: Any) -> None:
     """Every free-form string in the contract carries the no-NUL pattern the app enforces."""
     if isinstance(node, dict):
-        if (node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys()):
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
             node["pattern"] = NO_NUL_PATTERN
         for value in node.values():
             _forbid_nul_in_strings(value)

@@ -24,10 +24,16 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def _problem(status: int, slug: str, title: str, detail: str, request_id: str, path: str) -> bytes:
-    return json.dumps({
-        "type": f"urn:ciklas:problem:{slug}", "title": title, "status": status, "detail": detail,
-        "instance": path, "request_id": request_id,
-    }).encode()
+    return json.dumps(
+        {
+            "type": f"urn:ciklas:problem:{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": path,
+            "request_id": request_id,
+        }
+    ).encode()
 
 
 class RequestContextMiddleware:
@@ -60,9 +66,15 @@ class RequestContextMiddleware:
 
         try:
             if not _query_is_clean(scope.get("query_string", b"")):
-                await self._reject(scope, send_with_id, request_id, 422, "validation-error",
-                                   "The request is not valid",
-                                   "The query string must be UTF-8 without NUL characters.")
+                await self._reject(
+                    scope,
+                    send_with_id,
+                    request_id,
+                    422,
+                    "validation-error",
+                    "The request is not valid",
+                    "The query string must be UTF-8 without NUL characters.",
+                )
                 return
             declared = headers.get(b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -90,21 +102,39 @@ class RequestContextMiddleware:
             access_log.info(
                 "request",
                 extra={
-                    "method": "HEAD" if scope.get(HEAD_SCOPE_KEY) else scope["method"], "path": scope["path"],
+                    "method": "HEAD" if scope.get(HEAD_SCOPE_KEY) else scope["method"],
+                    "path": scope["path"],
                     "status": status_holder["status"],
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2), "request_id": request_id,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "request_id": request_id,
                 },
             )
 
     async def _too_large(self, scope: Scope, send: Send, request_id: str) -> None:
-        await self._reject(scope, send, request_id, 413, "payload-too-large", "Request body too large",
-                           f"The body exceeds {self.max_body_bytes} bytes.")
+        await self._reject(
+            scope,
+            send,
+            request_id,
+            413,
+            "payload-too-large",
+            "Request body too large",
+            f"The body exceeds {self.max_body_bytes} bytes.",
+        )
 
-    async def _reject(self, scope: Scope, send: Send, request_id: str, status: int, slug: str, title: str,
-                      detail: str) -> None:
+    async def _reject(
+        self, scope: Scope, send: Send, request_id: str, status: int, slug: str, title: str, detail: str
+    ) -> None:
         body = _problem(status, slug, title, detail, request_id, scope["path"])
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -136,22 +166,27 @@ PERSONAL_DATA_PATHS = re.compile(
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 #: The printable plan and the annual report pages: their own inline style, nothing that runs.
-HTML_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
-            "base-uri 'none'; form-action 'none'")
+HTML_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 #: Swagger UI and ReDoc load from their CDN; their inline scripts are allowed by hash.
-DOCS_CSP = ("default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; "
-            "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
-            "font-src https://fonts.gstatic.com; "
-            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-            "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+DOCS_CSP = (
+    "default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; "
+    "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
+    "font-src https://fonts.gstatic.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 HSTS = "max-age=63072000; includeSubDomains"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
 def docs_csp(html: bytes) -> str:
     """The docs pages' policy, allowing exactly the inline scripts in `html`."""
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'"
-                      for s in _INLINE_SCRIPT.findall(html))
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'" for s in _INLINE_SCRIPT.findall(html)
+    )
     return DOCS_CSP.format(hashes=hashes).replace(" ;", ";")
 
 

@@ -54,8 +54,9 @@ def encode_cursor(sort: str, key: Any, id_: uuid.UUID) -> str:
 
 
 def _invalid_cursor() -> ValidationFailed:
-    return ValidationFailed.for_field("query.cursor", "invalid cursor", "invalid_cursor",
-                                      detail="The cursor is not valid for this listing.")
+    return ValidationFailed.for_field(
+        "query.cursor", "invalid cursor", "invalid_cursor", detail="The cursor is not valid for this listing."
+    )
 
 
 def _no_constants(name: str) -> Any:

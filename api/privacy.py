@@ -119,6 +119,7 @@ PrivacyDep = Annotated[Privacy, Depends(privacy_of)]
 
 # ---- peers ---------------------------------------------------------------------------------------
 
+
 class PeerGroup(PublicModel):
     """How a peer group was formed and how many peers it has."""
 

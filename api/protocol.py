@@ -23,8 +23,9 @@ def _path_methods(request: Request) -> list[tuple[re.Pattern[str], set[str]]]:
     app = request.app
     table = getattr(app.state, "path_methods", None)
     if table is None:
-        table = [(compile_path(path)[0], {m.upper() for m in item})
-                 for path, item in app.openapi().get("paths", {}).items()]
+        table = [
+            (compile_path(path)[0], {m.upper() for m in item}) for path, item in app.openapi().get("paths", {}).items()
+        ]
         app.state.path_methods = table
     return table
 
@@ -48,9 +49,14 @@ def install_protocol_handlers(app: FastAPI) -> None:
     async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
         given = (getattr(exc, "headers", None) or {}).get("Allow", "") if isinstance(exc, HTTPException) else ""
         allow = allowed_methods(request, given)
-        return problem_response(request, status=405, slug="method-not-allowed", title="Method not allowed",
-                                detail=f"{request.method} is not allowed here; use {allow}.",
-                                headers={"Allow": allow})
+        return problem_response(
+            request,
+            status=405,
+            slug="method-not-allowed",
+            title="Method not allowed",
+            detail=f"{request.method} is not allowed here; use {allow}.",
+            headers={"Allow": allow},
+        )
 
 
 def _media_type(value: str) -> str:
@@ -80,5 +86,6 @@ def require_body_media_type(request: Request) -> None:
     if (_media_type(content_type) in FORM_TYPES) if form else _is_json(content_type):
         return
     wanted = " or ".join(FORM_TYPES) if form else JSON_TYPE
-    raise UnsupportedMediaType(f"Send the body as {wanted}; Content-Type {content_type or '(none)'!r} is not "
-                               "accepted here.")
+    raise UnsupportedMediaType(
+        f"Send the body as {wanted}; Content-Type {content_type or '(none)'!r} is not accepted here."
+    )

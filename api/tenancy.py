@@ -57,7 +57,12 @@ def scoped(statement: S, model: type[SQLModel], principal: Principal) -> S:
 
 
 def get_or_404(
-    session: Session, model: type[M], id_: uuid.UUID, principal: Principal, *, for_update: bool = False,
+    session: Session,
+    model: type[M],
+    id_: uuid.UUID,
+    principal: Principal,
+    *,
+    for_update: bool = False,
     what: str | None = None,
 ) -> M:
     stmt = scoped(select(model).where(model.id == id_), model, principal)  # type: ignore[attr-defined]

@@ -84,8 +84,10 @@ EARLIEST_INSTANT = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
 LATEST_INSTANT = datetime(MAX_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 DATE_RANGE = f"From {EARLIEST_DAY} to {LATEST_DAY}."
-DATE_TIME_RANGE = (f"RFC 3339, from {EARLIEST_DAY}T00:00:00Z to {LATEST_DAY}T23:59:59Z once converted to UTC; "
-                   "without an offset it is read as UTC.")
+DATE_TIME_RANGE = (
+    f"RFC 3339, from {EARLIEST_DAY}T00:00:00Z to {LATEST_DAY}T23:59:59Z once converted to UTC; "
+    "without an offset it is read as UTC."
+)
 _INSTANT_MESSAGE = f"The instant must be from {EARLIEST_DAY}T00:00:00Z to {LATEST_DAY}T23:59:59Z once in UTC."
 
 
@@ -120,21 +122,29 @@ class _Range:
     def __init__(self, description: str, minimum: str, maximum: str, example: str) -> None:
         self.description, self.minimum, self.maximum, self.example = description, minimum, maximum, example
 
-    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-                                     ) -> dict[str, Any]:
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
         json_schema = handler.resolve_ref_schema(handler(schema))
-        json_schema.update(description=self.description, formatMinimum=self.minimum, formatMaximum=self.maximum,
-                           examples=[self.example])
+        json_schema.update(
+            description=self.description,
+            formatMinimum=self.minimum,
+            formatMaximum=self.maximum,
+            examples=[self.example],
+        )
         return json_schema
 
 
 #: A calendar day a request may carry: 1900-01-01 to 2999-12-31.
-ApiDate = Annotated[date, AfterValidator(api_date),
-                    _Range(DATE_RANGE, EARLIEST_DAY.isoformat(), LATEST_DAY.isoformat(), "2026-03-31")]
+ApiDate = Annotated[
+    date, AfterValidator(api_date), _Range(DATE_RANGE, EARLIEST_DAY.isoformat(), LATEST_DAY.isoformat(), "2026-03-31")
+]
 #: An instant a request may carry: RFC 3339, within the years 1900 to 2999 in UTC; returned in UTC.
-ApiDateTime = Annotated[datetime, AfterValidator(api_datetime),
-                        _Range(DATE_TIME_RANGE, f"{EARLIEST_DAY}T00:00:00Z", f"{LATEST_DAY}T23:59:59Z",
-                               "2026-03-31T09:30:00+03:00")]
+ApiDateTime = Annotated[
+    datetime,
+    AfterValidator(api_datetime),
+    _Range(DATE_TIME_RANGE, f"{EARLIEST_DAY}T00:00:00Z", f"{LATEST_DAY}T23:59:59Z", "2026-03-31T09:30:00+03:00"),
+]
 #: A calendar year a request may name.
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 

@@ -38,37 +38,59 @@ def load(app, plans: int) -> dict[str, str]:
         inst = make_institution(s, muni)
         depts = [make_department(s, inst) for _ in range(5)]
         # A realistic caseload: about 50 recipients (200 plans) as key worker per social worker.
-        workers = [make_user(s, Role.social_worker, inst, department=rnd.choice(depts))
-                   for _ in range(max(1, plans // 200))]
+        workers = [
+            make_user(s, Role.social_worker, inst, department=rnd.choice(depts)) for _ in range(max(1, plans // 200))
+        ]
         head = make_user(s, Role.department_head, inst, department=depts[0])
         director = make_user(s, Role.director, inst)
         s.commit()
         recipients, team, rows = [], [], []
         for _ in range(plans // 4):
             rid = uuid7()
-            recipients.append({"id": rid, "institution_id": inst.id, "first_name": "A", "last_name": "B",
-                               "department_id": rnd.choice(depts).id, "key_worker_id": rnd.choice(workers).id,
-                               "admission_date": date(2020, 1, 1) + timedelta(days=rnd.randrange(2000)),
-                               "status": "active", "version": 1})
+            recipients.append(
+                {
+                    "id": rid,
+                    "institution_id": inst.id,
+                    "first_name": "A",
+                    "last_name": "B",
+                    "department_id": rnd.choice(depts).id,
+                    "key_worker_id": rnd.choice(workers).id,
+                    "admission_date": date(2020, 1, 1) + timedelta(days=rnd.randrange(2000)),
+                    "status": "active",
+                    "version": 1,
+                }
+            )
             team.append({"recipient_id": rid, "user_id": rnd.choice(workers).id, "institution_id": inst.id})
             for month in range(4):
                 start = date(2025, 1 + month * 3, 1)
-                rows.append({"id": uuid7(), "institution_id": inst.id, "recipient_id": rid, "kind": "isgp",
-                             "status": "active" if month == 3 else "replaced", "period_start": start,
-                             "period_end": start + timedelta(days=89), "version": 1,
-                             "next_review_date": start + timedelta(days=rnd.randrange(120)) if month == 3 else None})
+                rows.append(
+                    {
+                        "id": uuid7(),
+                        "institution_id": inst.id,
+                        "recipient_id": rid,
+                        "kind": "isgp",
+                        "status": "active" if month == 3 else "replaced",
+                        "period_start": start,
+                        "period_end": start + timedelta(days=89),
+                        "version": 1,
+                        "next_review_date": start + timedelta(days=rnd.randrange(120)) if month == 3 else None,
+                    }
+                )
         now = utcnow()
         for model, data in ((Recipient, recipients), (RecipientTeamMember, team), (CarePlan, rows)):
             for i in range(0, len(data), 5000):
-                chunk = data[i:i + 5000]
+                chunk = data[i : i + 5000]
                 if model is not RecipientTeamMember:
                     chunk = [{**d, "created_at": now, "updated_at": now} for d in chunk]
                 s.execute(sa.insert(model), chunk)
         s.commit()
         s.execute(sa.text("ANALYZE"))
         s.commit()
-        return {"social_worker": token_for(app, workers[0]), "department_head": token_for(app, head),
-                "director": token_for(app, director)}
+        return {
+            "social_worker": token_for(app, workers[0]),
+            "department_head": token_for(app, head),
+            "director": token_for(app, director),
+        }
 
 
 def main() -> int:
@@ -78,15 +100,19 @@ def main() -> int:
         return 2
     plans = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     upgrade(url)
-    app = create_app(Settings(environment="test", database_url=url, jwt_private_key=generate_private_key_pem(),
-                              log_level="WARNING"))
+    app = create_app(
+        Settings(environment="test", database_url=url, jwt_private_key=generate_private_key_pem(), log_level="WARNING")
+    )
     t0 = time.perf_counter()
     tokens = load(app, plans)
     print(f"loaded {plans} plans in {time.perf_counter() - t0:.1f}s")
     with TestClient(app) as client:
         for who, token in tokens.items():
-            for path, params in (("/api/v1/care-plans", {}), ("/api/v1/recipients", {}),
-                                 ("/api/v1/care-plans/reviews-due", {"as_of": "2025-11-01"})):
+            for path, params in (
+                ("/api/v1/care-plans", {}),
+                ("/api/v1/recipients", {}),
+                ("/api/v1/care-plans/reviews-due", {"as_of": "2025-11-01"}),
+            ):
                 client.get(path, params=params, headers=auth(token))  # warm up
                 t = time.perf_counter()
                 n = 10

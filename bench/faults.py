@@ -45,13 +45,22 @@ def worker_pids(supervisor_pid: int) -> list[int]:
 def f1_sigkill(url: str, env: dict, data, tokens: dict, writes: int = 3000) -> dict:
     inst = data.institutions[0]["id"]
     prefix = f"f1-{int(time.time())}"
-    requests = [{"method": "POST", "path": f"/api/v1/institutions/{inst}/departments",
-                 "headers": {"Authorization": f"Bearer {tokens['director']}"},
-                 "json": {"name": f"{prefix}-{i}"}} for i in range(writes)]
+    requests = [
+        {
+            "method": "POST",
+            "path": f"/api/v1/institutions/{inst}/departments",
+            "headers": {"Authorization": f"Bearer {tokens['director']}"},
+            "json": {"name": f"{prefix}-{i}"},
+        }
+        for i in range(writes)
+    ]
     with harness.serve("api.asgi:app", env, workers=2) as (api_url, proc):
         result_box: dict = {}
-        t = threading.Thread(target=lambda: result_box.update(
-            harness.load(api_url, requests, connections=16, max_seconds=120, statuses=True)))
+        t = threading.Thread(
+            target=lambda: result_box.update(
+                harness.load(api_url, requests, connections=16, max_seconds=120, statuses=True)
+            )
+        )
         t.start()
         time.sleep(1.5)
         victims = worker_pids(proc.pid)
@@ -66,13 +75,22 @@ def f1_sigkill(url: str, env: dict, data, tokens: dict, writes: int = 3000) -> d
     acknowledged = {f"{prefix}-{i}" for i, s in enumerate(result["statuses"]) if s == 201}
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        stored = {r[0] for r in conn.execute(sa.text("SELECT name FROM departments WHERE name LIKE :p"),
-                                             {"p": f"{prefix}-%"})}
+        stored = {
+            r[0] for r in conn.execute(sa.text("SELECT name FROM departments WHERE name LIKE :p"), {"p": f"{prefix}-%"})
+        }
     engine.dispose()
-    row = {"scenario": "F1 SIGKILL a worker mid-load", "killed_worker": killed, "worker_processes_after": len(after),
-           "health_after": healthy, "sent": result["requests"], "acknowledged": len(acknowledged),
-           "stored": len(stored), "acknowledged_but_lost": len(acknowledged - stored),
-           "stored_without_ack": len(stored - acknowledged), "statuses": result["status_counts"]}
+    row = {
+        "scenario": "F1 SIGKILL a worker mid-load",
+        "killed_worker": killed,
+        "worker_processes_after": len(after),
+        "health_after": healthy,
+        "sent": result["requests"],
+        "acknowledged": len(acknowledged),
+        "stored": len(stored),
+        "acknowledged_but_lost": len(acknowledged - stored),
+        "stored_without_ack": len(stored - acknowledged),
+        "statuses": result["status_counts"],
+    }
     print(json.dumps(row), flush=True)
     return row
 
@@ -86,8 +104,11 @@ PG_CLUSTER = os.environ.get("CIKLAS_BENCH_PG_CLUSTER", "main")
 def _pg(action: str) -> None:
     version = os.listdir("/etc/postgresql")[0]
     extra = ["-m", "fast"] if action == "stop" else []
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, PG_CLUSTER, action, *extra],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, PG_CLUSTER, action, *extra],
+        check=True,
+        capture_output=True,
+    )
 
 
 def f2_postgres_stop(url: str, env: dict, data, tokens: dict) -> dict:
@@ -95,8 +116,9 @@ def f2_postgres_stop(url: str, env: dict, data, tokens: dict) -> dict:
     headers = {"Authorization": f"Bearer {tokens['director']}"}
     path = f"/api/v1/institutions/{inst}"
     samples: list[tuple[float, int, float]] = []  # (t, status, latency)
-    with harness.serve("api.asgi:app", {**env, "CIKLAS_DATABASE_CONNECT_TIMEOUT": "1",
-                                        "CIKLAS_DATABASE_POOL_TIMEOUT": "1"}) as (api_url, _proc):
+    with harness.serve(
+        "api.asgi:app", {**env, "CIKLAS_DATABASE_CONNECT_TIMEOUT": "1", "CIKLAS_DATABASE_POOL_TIMEOUT": "1"}
+    ) as (api_url, _proc):
         stop = threading.Event()
 
         def poll() -> None:
@@ -125,10 +147,12 @@ def f2_postgres_stop(url: str, env: dict, data, tokens: dict) -> dict:
     during = [s for s in samples if stopped_at < s[0] < started_at]
     after_start = [s for s in samples if s[0] >= started_at]
     first_ok = next((s[0] - started_at for s in after_start if s[1] == 200), None)
-    row = {"scenario": "F2 PostgreSQL stopped mid-load",
-           "during_outage": {str(k): sum(1 for s in during if s[1] == k) for k in {s[1] for s in during}},
-           "max_latency_during_outage_s": round(max((s[2] for s in during), default=0.0), 3),
-           "recovered_after_restart_s": round(first_ok, 2) if first_ok is not None else None}
+    row = {
+        "scenario": "F2 PostgreSQL stopped mid-load",
+        "during_outage": {str(k): sum(1 for s in during if s[1] == k) for k in {s[1] for s in during}},
+        "max_latency_during_outage_s": round(max((s[2] for s in during), default=0.0), 3),
+        "recovered_after_restart_s": round(first_ok, 2) if first_ok is not None else None,
+    }
     print(json.dumps(row), flush=True)
     return row
 
@@ -142,8 +166,12 @@ def main() -> int:
     for kind in args.db.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             url = prepare_database(kind, Path(tmp))
-            env = {"CIKLAS_DATABASE_URL": url, "CIKLAS_ENVIRONMENT": "test", "CIKLAS_JWT_PRIVATE_KEY": key,
-                   "CIKLAS_LOG_LEVEL": "WARNING"}
+            env = {
+                "CIKLAS_DATABASE_URL": url,
+                "CIKLAS_ENVIRONMENT": "test",
+                "CIKLAS_JWT_PRIVATE_KEY": key,
+                "CIKLAS_LOG_LEVEL": "WARNING",
+            }
             engine = sa.create_engine(url)
             data = generate_organisation(engine, municipalities=2, institutions=4)
             engine.dispose()

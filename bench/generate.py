@@ -42,8 +42,9 @@ def _rows(model, dicts: list[dict]) -> list[dict]:
     return out
 
 
-def generate_organisation(engine: sa.Engine, *, municipalities: int = 10, institutions: int = 50,
-                          seed: int = 7) -> Platform:
+def generate_organisation(
+    engine: sa.Engine, *, municipalities: int = 10, institutions: int = 50, seed: int = 7
+) -> Platform:
     rnd = random.Random(seed)
     p = Platform()
     kinds = list(InstitutionKind)
@@ -69,15 +70,32 @@ def generate_organisation(engine: sa.Engine, *, municipalities: int = 10, instit
             for k in range(n):
                 uid = uuid7()
                 ids.append(uid)
-                users.append({"id": uid, "username": f"b{i:03d}-{role}-{k}", "password_hash": pw,
-                              "full_name": f"{role} {k}", "role": role, "institution_id": iid,
-                              "department_id": rnd.choice(p.departments[iid]) if role != "director" else None,
-                              "is_active": True})
+                users.append(
+                    {
+                        "id": uid,
+                        "username": f"b{i:03d}-{role}-{k}",
+                        "password_hash": pw,
+                        "full_name": f"{role} {k}",
+                        "role": role,
+                        "institution_id": iid,
+                        "department_id": rnd.choice(p.departments[iid]) if role != "director" else None,
+                        "is_active": True,
+                    }
+                )
             p.users[(iid, role)] = ids
         cid = uuid7()
         p.devices[iid] = cid
-        clients.append({"id": cid, "client_id": f"bench-device-{i:03d}", "secret_hash": device_hash,
-                        "name": "Kiosk", "role": "feedback_device", "institution_id": iid, "is_active": True})
+        clients.append(
+            {
+                "id": cid,
+                "client_id": f"bench-device-{i:03d}",
+                "secret_hash": device_hash,
+                "name": "Kiosk",
+                "role": "feedback_device",
+                "institution_id": iid,
+                "is_active": True,
+            }
+        )
     with engine.begin() as conn:
         conn.execute(sa.insert(Municipality.__table__), _rows(Municipality, munis))
         conn.execute(sa.insert(Institution.__table__), _rows(Institution, insts))

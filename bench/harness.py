@@ -45,10 +45,29 @@ def serve(app: str, env: dict[str, str], *, workers: int | None = None) -> Itera
     and the limit app get the same number."""
     workers = workers or int(os.environ.get("CIKLAS_BENCH_WORKERS", "1"))
     port = free_port()
-    cmd = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-           "--log-level", "warning", "--no-access-log"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cmd = [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         try:
@@ -66,18 +85,28 @@ def serve(app: str, env: dict[str, str], *, workers: int | None = None) -> Itera
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def load(url: str, requests: list[dict], *, connections: int = 32, max_seconds: float = 60.0,
-         statuses: bool = False) -> dict:
+def load(
+    url: str, requests: list[dict], *, connections: int = 32, max_seconds: float = 60.0, statuses: bool = False
+) -> dict:
     """Runs bench/load.py in its own process against `url`."""
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
         for spec in requests:
             fh.write(json.dumps(spec) + "\n")
         path = fh.name
     try:
-        cmd = [PYTHON, "-m", "bench.load", path, "--url", url, "-c", str(connections),
-               "--max-seconds", str(max_seconds)] + (["--statuses"] if statuses else [])
-        out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True,
-                             timeout=max_seconds + 60).stdout
+        cmd = [
+            PYTHON,
+            "-m",
+            "bench.load",
+            path,
+            "--url",
+            url,
+            "-c",
+            str(connections),
+            "--max-seconds",
+            str(max_seconds),
+        ] + (["--statuses"] if statuses else [])
+        out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True, timeout=max_seconds + 60).stdout
         return json.loads(out)
     finally:
         os.unlink(path)

@@ -38,16 +38,28 @@ def main() -> int:
         key = fh.read()
     tokens = TokenService(Settings(environment="test", database_url=args.url, jwt_private_key=key))
     inst = data.institutions[0]["id"]
-    device, _, _ = tokens.issue(subject=str(data.devices[inst]), ttl_seconds=7200, claims={
-        "kind": "client", "role": "feedback_device", "institution": str(inst)})
-    director, _, _ = tokens.issue(subject=str(data.users[(inst, "director")][0]), ttl_seconds=7200, claims={
-        "kind": "user", "role": "director", "institution": str(inst)})
+    device, _, _ = tokens.issue(
+        subject=str(data.devices[inst]),
+        ttl_seconds=7200,
+        claims={"kind": "client", "role": "feedback_device", "institution": str(inst)},
+    )
+    director, _, _ = tokens.issue(
+        subject=str(data.users[(inst, "director")][0]),
+        ttl_seconds=7200,
+        claims={"kind": "user", "role": "director", "institution": str(inst)},
+    )
     with open(args.out, "w") as fh:
-        json.dump({"device_token": device, "director_token": director,
-                   "submit_path": f"/api/v1/surveys/campaigns/{campaigns[inst]['campaign_id']}/responses",
-                   "campaign_id": str(campaigns[inst]["campaign_id"]),
-                   "read_path": f"/api/v1/institutions/{inst}",
-                   "questions": surveys.QUESTIONS}, fh)
+        json.dump(
+            {
+                "device_token": device,
+                "director_token": director,
+                "submit_path": f"/api/v1/surveys/campaigns/{campaigns[inst]['campaign_id']}/responses",
+                "campaign_id": str(campaigns[inst]["campaign_id"]),
+                "read_path": f"/api/v1/institutions/{inst}",
+                "questions": surveys.QUESTIONS,
+            },
+            fh,
+        )
     print(json.dumps({"url": args.url, "out": args.out}))
     return 0
 

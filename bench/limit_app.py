@@ -53,9 +53,13 @@ def _id(value: str):
 def fetch_institution(request: Request) -> Response:
     """Same I/O as GET /api/v1/institutions/{id}: one primary-key select, serialised."""
     conn = connection()
-    row = conn.execute(_param("SELECT id, name, kind, municipality_id, code, address, version, created_at, "
-                              "updated_at FROM institutions WHERE id = ?"),
-                       (_id(request.path_params["institution_id"]),)).fetchone()
+    row = conn.execute(
+        _param(
+            "SELECT id, name, kind, municipality_id, code, address, version, created_at, "
+            "updated_at FROM institutions WHERE id = ?"
+        ),
+        (_id(request.path_params["institution_id"]),),
+    ).fetchone()
     if row is None:
         return Response(status_code=404)
     keys = ("id", "name", "kind", "municipality_id", "code", "address", "version", "created_at", "updated_at")
@@ -67,10 +71,27 @@ PULL_SQL = (
     "v.periodicity, v.period_label, v.period_start, v.period_end, v.value, v.revision, v.published_at, "
     "v.updated_at FROM indicator_values v JOIN institutions i ON i.id = v.institution_id "
     "JOIN indicators n ON n.id = v.indicator_id "
-    "WHERE i.municipality_id = ? AND v.status = 'published' AND v.periodicity = ? AND v.period_start >= ? ")
-PULL_KEYS = ("id", "municipality_id", "institution_id", "institution_name", "institution_kind", "indicator_code",
-             "indicator_name_lt", "indicator_name_en", "unit", "periodicity", "period", "period_start",
-             "period_end", "value", "revision", "published_at", "updated_at")
+    "WHERE i.municipality_id = ? AND v.status = 'published' AND v.periodicity = ? AND v.period_start >= ? "
+)
+PULL_KEYS = (
+    "id",
+    "municipality_id",
+    "institution_id",
+    "institution_name",
+    "institution_kind",
+    "indicator_code",
+    "indicator_name_lt",
+    "indicator_name_en",
+    "unit",
+    "periodicity",
+    "period",
+    "period_start",
+    "period_end",
+    "value",
+    "revision",
+    "published_at",
+    "updated_at",
+)
 
 
 def _pull_args(request: Request) -> tuple:
@@ -95,15 +116,17 @@ def pull_page(request: Request) -> Response:
     rows = conn.execute(_param(sql + "ORDER BY v.period_start, v.id LIMIT 101"), args).fetchall()
     items = [dict(zip(PULL_KEYS, map(_plain, row), strict=True)) for row in rows[:100]]
     next_cursor = f"{items[-1]['period_start']}|{uuid.UUID(str(items[-1]['id']))}" if len(rows) > 100 else None
-    return Response(json.dumps({"items": items, "next_cursor": next_cursor, "limit": 100}),
-                    media_type="application/json")
+    return Response(
+        json.dumps({"items": items, "next_cursor": next_cursor, "limit": 100}), media_type="application/json"
+    )
 
 
 def pull_csv(request: Request) -> Response:
     """Same I/O as GET /api/v1/indicator-values with Accept: text/csv: every matching row."""
     conn = connection()
-    rows = conn.execute(_param(PULL_SQL + "ORDER BY v.institution_id, n.code, v.period_start"),
-                        _pull_args(request)).fetchall()
+    rows = conn.execute(
+        _param(PULL_SQL + "ORDER BY v.institution_id, n.code, v.period_start"), _pull_args(request)
+    ).fetchall()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PULL_KEYS)
@@ -125,37 +148,79 @@ def _store_response(campaign: str, body: dict) -> Response:
     now = datetime.now(UTC)
     if IS_SQLITE:
         conn.execute("BEGIN IMMEDIATE")
-    with (contextlib.nullcontext() if IS_SQLITE else conn.transaction()):
-        row = conn.execute(_param("SELECT institution_id, version_id FROM survey_campaigns WHERE id = ?"),
-                           (_id(campaign),)).fetchone()
+    with contextlib.nullcontext() if IS_SQLITE else conn.transaction():
+        row = conn.execute(
+            _param("SELECT institution_id, version_id FROM survey_campaigns WHERE id = ?"), (_id(campaign),)
+        ).fetchone()
         rid = uuid.uuid4()
-        values = (_id(str(rid)), row[0], _id(campaign), row[1], _id(body["client_response_id"]), "0" * 64,
-                  "kiosk", now.isoformat() if IS_SQLITE else now, now.isoformat() if IS_SQLITE else now,
-                  now.date().isoformat(), False)
-        inserted = conn.execute(_param(
-            "INSERT INTO survey_responses (id, institution_id, campaign_id, version_id, client_response_id, "
-            "answers_digest, channel, answered_at, submitted_at, submitted_on, late) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"), values).rowcount
+        values = (
+            _id(str(rid)),
+            row[0],
+            _id(campaign),
+            row[1],
+            _id(body["client_response_id"]),
+            "0" * 64,
+            "kiosk",
+            now.isoformat() if IS_SQLITE else now,
+            now.isoformat() if IS_SQLITE else now,
+            now.date().isoformat(),
+            False,
+        )
+        inserted = conn.execute(
+            _param(
+                "INSERT INTO survey_responses (id, institution_id, campaign_id, version_id, client_response_id, "
+                "answers_digest, channel, answered_at, submitted_at, submitted_on, late) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+            ),
+            values,
+        ).rowcount
         if inserted:
             cur = conn.cursor()
-            cur.executemany(_param(
-                "INSERT INTO survey_answers (response_id, campaign_id, institution_id, concept_code, dimension_code, "
-                "question_type, value_num, top_box, submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                [(values[0], values[2], row[0], a["concept_code"], "SATISFACTION", "likert_5", float(a["value"]),
-                  a["value"] >= 4, values[9]) for a in body["answers"]])
+            cur.executemany(
+                _param(
+                    "INSERT INTO survey_answers (response_id, campaign_id, institution_id, concept_code, "
+                    "dimension_code, question_type, value_num, top_box, submitted_on) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
+                [
+                    (
+                        values[0],
+                        values[2],
+                        row[0],
+                        a["concept_code"],
+                        "SATISFACTION",
+                        "likert_5",
+                        float(a["value"]),
+                        a["value"] >= 4,
+                        values[9],
+                    )
+                    for a in body["answers"]
+                ],
+            )
         else:
-            conn.execute(_param("SELECT id FROM survey_responses WHERE campaign_id = ? AND client_response_id = ?"),
-                         (_id(campaign), _id(body["client_response_id"]))).fetchone()
+            conn.execute(
+                _param("SELECT id FROM survey_responses WHERE campaign_id = ? AND client_response_id = ?"),
+                (_id(campaign), _id(body["client_response_id"])),
+            ).fetchone()
     if IS_SQLITE:
         conn.execute("COMMIT")
-    return Response(json.dumps({"id": str(rid), "client_response_id": body["client_response_id"]}),
-                    status_code=201 if inserted else 200, media_type="application/json")
+    return Response(
+        json.dumps({"id": str(rid), "client_response_id": body["client_response_id"]}),
+        status_code=201 if inserted else 200,
+        media_type="application/json",
+    )
 
 
 def healthz(request: Request) -> Response:
     return Response('{"status":"ok"}', media_type="application/json")
 
 
-app = Starlette(routes=[Route("/healthz", healthz), Route("/institutions/{institution_id}", fetch_institution),
-                        Route("/pull", pull_page), Route("/pull.csv", pull_csv),
-                        Route("/responses", submit_response, methods=["POST"])])
+app = Starlette(
+    routes=[
+        Route("/healthz", healthz),
+        Route("/institutions/{institution_id}", fetch_institution),
+        Route("/pull", pull_page),
+        Route("/pull.csv", pull_csv),
+        Route("/responses", submit_response, methods=["POST"]),
+    ]
+)

@@ -50,8 +50,13 @@ async def run(requests: list[dict], url: str, connections: int, max_seconds: flo
                 spec = requests[i]
                 started = time.perf_counter()
                 try:
-                    r = await client.request(spec["method"], spec["path"], headers=spec.get("headers"),
-                                             json=spec.get("json"), data=spec.get("form"))
+                    r = await client.request(
+                        spec["method"],
+                        spec["path"],
+                        headers=spec.get("headers"),
+                        json=spec.get("json"),
+                        data=spec.get("form"),
+                    )
                     statuses[i] = r.status_code
                     await r.aclose()
                 except httpx.HTTPError:

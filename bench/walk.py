@@ -53,10 +53,17 @@ def main() -> int:
             walks.append(round((time.perf_counter() - started) * 1000, 1))
             all_pages += pages
     all_pages.sort()
-    json.dump({"rows": rows, "pages": len(all_pages) // max(1, args.repeat), "walk_ms": walks,
-               "median_walk_ms": sorted(walks)[len(walks) // 2],
-               "page_p50_ms": round(percentile(all_pages, 0.5), 2),
-               "page_p99_ms": round(percentile(all_pages, 0.99), 2)}, sys.stdout)
+    json.dump(
+        {
+            "rows": rows,
+            "pages": len(all_pages) // max(1, args.repeat),
+            "walk_ms": walks,
+            "median_walk_ms": sorted(walks)[len(walks) // 2],
+            "page_p50_ms": round(percentile(all_pages, 0.5), 2),
+            "page_p99_ms": round(percentile(all_pages, 0.99), 2),
+        },
+        sys.stdout,
+    )
     return 0
 
 

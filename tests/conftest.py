@@ -34,8 +34,12 @@ def signing_key_pem() -> str:
 
 def make_settings(database_url: str, pem: str, **overrides) -> Settings:
     return Settings(
-        environment="test", database_url=database_url, jwt_private_key=pem, log_level="WARNING",
-        database_pool_size=5, **overrides,
+        environment="test",
+        database_url=database_url,
+        jwt_private_key=pem,
+        log_level="WARNING",
+        database_pool_size=5,
+        **overrides,
     )
 
 

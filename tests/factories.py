@@ -37,8 +37,14 @@ def make_municipality(session: Session, **kw: Any) -> Municipality:
 
 
 def make_institution(session: Session, municipality: Municipality, **kw: Any) -> Institution:
-    row = Institution(**{"name": f"Centras {uuid.uuid4().hex[:8]}", "kind": InstitutionKind.care_home,
-                         "municipality_id": municipality.id, **kw})
+    row = Institution(
+        **{
+            "name": f"Centras {uuid.uuid4().hex[:8]}",
+            "kind": InstitutionKind.care_home,
+            "municipality_id": municipality.id,
+            **kw,
+        }
+    )
     session.add(row)
     session.flush()
     return row
@@ -51,25 +57,48 @@ def make_department(session: Session, institution: Institution, **kw: Any) -> De
     return row
 
 
-def make_user(session: Session, role: Role, institution: Institution | None = None, *,
-              municipality: Municipality | None = None, department: Department | None = None, **kw: Any) -> User:
-    row = User(**{
-        "username": f"{role.value}-{uuid.uuid4().hex[:8]}", "password_hash": password_hash(),
-        "full_name": f"Test {role.value}", "role": role.value,
-        "institution_id": institution.id if institution else None,
-        "municipality_id": municipality.id if municipality else None,
-        "department_id": department.id if department else None, **kw,
-    })
+def make_user(
+    session: Session,
+    role: Role,
+    institution: Institution | None = None,
+    *,
+    municipality: Municipality | None = None,
+    department: Department | None = None,
+    **kw: Any,
+) -> User:
+    row = User(
+        **{
+            "username": f"{role.value}-{uuid.uuid4().hex[:8]}",
+            "password_hash": password_hash(),
+            "full_name": f"Test {role.value}",
+            "role": role.value,
+            "institution_id": institution.id if institution else None,
+            "municipality_id": municipality.id if municipality else None,
+            "department_id": department.id if department else None,
+            **kw,
+        }
+    )
     session.add(row)
     session.flush()
     return row
 
 
-def make_client(session: Session, role: Role, *, institution: Institution | None = None,
-                municipality: Municipality | None = None, secret: str = "client-secret-123") -> ApiClient:
-    row = ApiClient(client_id=f"c-{uuid.uuid4().hex[:10]}", secret_hash=hash_password(secret), name="Test client",
-                    role=role.value, institution_id=institution.id if institution else None,
-                    municipality_id=municipality.id if municipality else None)
+def make_client(
+    session: Session,
+    role: Role,
+    *,
+    institution: Institution | None = None,
+    municipality: Municipality | None = None,
+    secret: str = "client-secret-123",
+) -> ApiClient:
+    row = ApiClient(
+        client_id=f"c-{uuid.uuid4().hex[:10]}",
+        secret_hash=hash_password(secret),
+        name="Test client",
+        role=role.value,
+        institution_id=institution.id if institution else None,
+        municipality_id=municipality.id if municipality else None,
+    )
     session.add(row)
     session.flush()
     return row
@@ -139,8 +168,15 @@ class World:
         return auth(self.token(role, tenant), **extra)
 
 
-PERSON_ROLES = [Role.director, Role.quality_lead, Role.department_head, Role.social_worker, Role.staff,
-                Role.recipient, Role.guardian]
+PERSON_ROLES = [
+    Role.director,
+    Role.quality_lead,
+    Role.department_head,
+    Role.social_worker,
+    Role.staff,
+    Role.recipient,
+    Role.guardian,
+]
 
 
 def build_world(app: FastAPI) -> World:
@@ -154,14 +190,27 @@ def build_world(app: FastAPI) -> World:
             dept = make_department(s, inst, name=f"Department {name}")
             tenant = Tenant(institution=inst, department=dept)
             for role in PERSON_ROLES:
-                tenant.users[role] = make_user(s, role, inst, department=dept if role in (
-                    Role.department_head, Role.social_worker, Role.staff) else None)
+                tenant.users[role] = make_user(
+                    s,
+                    role,
+                    inst,
+                    department=dept if role in (Role.department_head, Role.social_worker, Role.staff) else None,
+                )
             tenant.device = make_client(s, Role.feedback_device, institution=inst)
             tenants.append(tenant)
         admin = make_user(s, Role.platform_admin)
         analyst = make_client(s, Role.municipality_analyst, municipality=muni)
         other_analyst = make_client(s, Role.municipality_analyst, municipality=other)
         s.commit()
-    return World(app=app, municipality=muni, other_municipality=other, third_municipality=third,
-                 a=tenants[0], b=tenants[1], c=tenants[2], admin=admin, analyst_client=analyst,
-                 other_analyst_client=other_analyst)
+    return World(
+        app=app,
+        municipality=muni,
+        other_municipality=other,
+        third_municipality=third,
+        a=tenants[0],
+        b=tenants[1],
+        c=tenants[2],
+        admin=admin,
+        analyst_client=analyst,
+        other_analyst_client=other_analyst,
+    )

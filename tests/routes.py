@@ -24,8 +24,14 @@ from fastapi import FastAPI
 import tests
 
 #: Operations anyone may call without a token.
-PUBLIC_OPERATIONS = {"issue_token", "healthz", "readyz", "read_jwks", "read_invited_survey_form",
-                     "submit_invited_survey_response"}
+PUBLIC_OPERATIONS = {
+    "issue_token",
+    "healthz",
+    "readyz",
+    "read_jwks",
+    "read_invited_survey_form",
+    "submit_invited_survey_response",
+}
 #: Operations any valid token may call (no scope).
 AUTHENTICATED_OPERATIONS = {"read_me", "revoke_token"}
 
@@ -50,8 +56,11 @@ def operations(app: FastAPI) -> list[Operation]:
             scopes = tuple(security[0]["OAuth2"]) if security else None
             params = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "path")
             content = op.get("requestBody", {}).get("content", {})
-            out.append(Operation(path, method.upper(), op["operationId"], scopes, params, bool(content),
-                                 next(iter(content), None)))
+            out.append(
+                Operation(
+                    path, method.upper(), op["operationId"], scopes, params, bool(content), next(iter(content), None)
+                )
+            )
     return out
 
 

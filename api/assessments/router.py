@@ -47,10 +47,17 @@ def list_assessment_templates(
     return Page(items=[service.template_public(session, r) for r in rows], next_cursor=next_cursor, limit=limit)
 
 
-@router.post("/templates", summary="Create your institution's own template", status_code=status.HTTP_201_CREATED,
-             response_model=TemplatePublic, responses=problem_responses(409))
+@router.post(
+    "/templates",
+    summary="Create your institution's own template",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TemplatePublic,
+    responses=problem_responses(409),
+)
 def create_assessment_template(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, body: TemplateCreate,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    body: TemplateCreate,
 ) -> TemplatePublic:
     """Criteria in the order given, a score scale (409 when your institution has the code already)."""
     return service.create_template(session, principal, body)
@@ -58,14 +65,17 @@ def create_assessment_template(
 
 @router.get("/templates/{template_id}", summary="Read a self-assessment template", response_model=TemplatePublic)
 def read_assessment_template(
-    principal: Authorized[Scope.assessments_read], session: SessionDep, template_id: uuid.UUID,
+    principal: Authorized[Scope.assessments_read],
+    session: SessionDep,
+    template_id: uuid.UUID,
 ) -> TemplatePublic:
     """The template with its criteria."""
     return service.template_public(session, service.get_template(session, principal, template_id))
 
 
-@router.get("/vocabulary", summary="Labels of the self-assessment and SWOT enumerations",
-            response_model=AssessmentVocabulary)
+@router.get(
+    "/vocabulary", summary="Labels of the self-assessment and SWOT enumerations", response_model=AssessmentVocabulary
+)
 def read_assessment_vocabulary(principal: Authorized[Scope.assessments_read]) -> AssessmentVocabulary:
     """Lithuanian and English labels for template kinds, statuses, finding kinds and SWOT quadrants."""
     return vocabulary()
@@ -83,8 +93,9 @@ def list_assessment_findings(
 ) -> Page[FindingPublic]:
     """Strengths and areas for improvement across your institution's self-assessments — the
     evidence improvement measures cite."""
-    items, next_cursor = service.list_findings(session, principal, assessment_id=assessment_id, kind=kind, sort=sort,
-                                               limit=limit, cursor=cursor)
+    items, next_cursor = service.list_findings(
+        session, principal, assessment_id=assessment_id, kind=kind, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
@@ -100,15 +111,31 @@ def list_assessments(
     cursor: CursorQuery = None,
 ) -> Page[AssessmentSummary]:
     """Your institution's self-assessments."""
-    items, next_cursor = service.list_assessments(session, principal, template_id=template_id, period=period,
-                                                  status=status_, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = service.list_assessments(
+        session,
+        principal,
+        template_id=template_id,
+        period=period,
+        status=status_,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Start a self-assessment", status_code=status.HTTP_201_CREATED,
-             response_model=AssessmentPublic, responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Start a self-assessment",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentPublic,
+    responses=problem_responses(409),
+)
 def create_assessment(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, body: AssessmentCreate, response: Response,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    body: AssessmentCreate,
+    response: Response,
 ) -> AssessmentPublic:
     """One per template and period (409 for a second)."""
     assessment = service.create_assessment(session, principal, body)
@@ -119,7 +146,10 @@ def create_assessment(
 
 @router.get("/{assessment_id}", summary="Read a self-assessment", response_model=AssessmentPublic)
 def read_assessment(
-    principal: Authorized[Scope.assessments_read], session: SessionDep, assessment_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.assessments_read],
+    session: SessionDep,
+    assessment_id: uuid.UUID,
+    response: Response,
 ) -> AssessmentPublic:
     """With its ratings, findings and average score."""
     assessment = service.read_assessment(session, principal, assessment_id)
@@ -127,11 +157,19 @@ def read_assessment(
     return assessment
 
 
-@router.patch("/{assessment_id}", summary="Update a self-assessment's summary", response_model=AssessmentPublic,
-              responses=_TRANSITION)
+@router.patch(
+    "/{assessment_id}",
+    summary="Update a self-assessment's summary",
+    response_model=AssessmentPublic,
+    responses=_TRANSITION,
+)
 def update_assessment(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, assessment_id: uuid.UUID,
-    body: AssessmentUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    assessment_id: uuid.UUID,
+    body: AssessmentUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> AssessmentPublic:
     """Drafts only (409 once completed)."""
     assessment = service.update_assessment(session, principal, assessment_id, body, if_match)
@@ -139,10 +177,17 @@ def update_assessment(
     return assessment
 
 
-@router.post("/{assessment_id}/ratings", summary="Rate a criterion", response_model=AssessmentPublic,
-             responses=problem_responses(409))
+@router.post(
+    "/{assessment_id}/ratings",
+    summary="Rate a criterion",
+    response_model=AssessmentPublic,
+    responses=problem_responses(409),
+)
 def rate_assessment_criterion(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, assessment_id: uuid.UUID, body: RatingPut,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    assessment_id: uuid.UUID,
+    body: RatingPut,
     response: Response,
 ) -> AssessmentPublic:
     """Sets (or replaces) the criterion's score, evidence and comment. The score must lie on the
@@ -152,11 +197,18 @@ def rate_assessment_criterion(
     return assessment
 
 
-@router.post("/{assessment_id}/complete", summary="Complete a self-assessment", response_model=AssessmentPublic,
-             responses=_TRANSITION)
+@router.post(
+    "/{assessment_id}/complete",
+    summary="Complete a self-assessment",
+    response_model=AssessmentPublic,
+    responses=_TRANSITION,
+)
 def complete_assessment(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, assessment_id: uuid.UUID,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    assessment_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
 ) -> AssessmentPublic:
     """draft → completed, once every criterion is rated (409 otherwise)."""
     assessment = service.complete_assessment(session, principal, assessment_id, if_match)
@@ -164,10 +216,16 @@ def complete_assessment(
     return assessment
 
 
-@router.post("/{assessment_id}/findings", summary="Record a finding", status_code=status.HTTP_201_CREATED,
-             response_model=FindingPublic)
+@router.post(
+    "/{assessment_id}/findings",
+    summary="Record a finding",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FindingPublic,
+)
 def add_assessment_finding(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, assessment_id: uuid.UUID,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    assessment_id: uuid.UUID,
     body: FindingCreate,
 ) -> FindingPublic:
     """A strength or an area for improvement, optionally tied to a criterion; improvement measures

@@ -52,31 +52,41 @@ def _institution(principal: Principal) -> uuid.UUID:
 
 # ---- templates -----------------------------------------------------------------------------------
 
+
 def _templates_readable(principal: Principal) -> sa.ColumnElement[bool]:
-    return sa.or_(AssessmentTemplate.institution_id.is_(None),
-                  institution_filter(AssessmentTemplate.institution_id, principal))
+    return sa.or_(
+        AssessmentTemplate.institution_id.is_(None), institution_filter(AssessmentTemplate.institution_id, principal)
+    )
 
 
 def _criteria(session: Session, template_id: uuid.UUID) -> list[AssessmentCriterion]:
-    return list(session.exec(select(AssessmentCriterion).where(AssessmentCriterion.template_id == template_id)
-                             .order_by(AssessmentCriterion.position)).all())
+    return list(
+        session.exec(
+            select(AssessmentCriterion)
+            .where(AssessmentCriterion.template_id == template_id)
+            .order_by(AssessmentCriterion.position)
+        ).all()
+    )
 
 
 def template_public(session: Session, template: AssessmentTemplate) -> TemplatePublic:
-    return TemplatePublic.model_validate(template).model_copy(update={
-        "criteria": [CriterionPublic.model_validate(c) for c in _criteria(session, template.id)]})
+    return TemplatePublic.model_validate(template).model_copy(
+        update={"criteria": [CriterionPublic.model_validate(c) for c in _criteria(session, template.id)]}
+    )
 
 
 def get_template(session: Session, principal: Principal, template_id: uuid.UUID) -> AssessmentTemplate:
-    row = session.exec(select(AssessmentTemplate).where(AssessmentTemplate.id == template_id,
-                                                        _templates_readable(principal))).first()
+    row = session.exec(
+        select(AssessmentTemplate).where(AssessmentTemplate.id == template_id, _templates_readable(principal))
+    ).first()
     if row is None:
         raise NotFound("No assessment template with this id.")
     return row
 
 
-def list_templates(session: Session, principal: Principal, *, kind: TemplateKind | None, sort: str, limit: int,
-                   cursor: str | None) -> tuple[list[AssessmentTemplate], str | None]:
+def list_templates(
+    session: Session, principal: Principal, *, kind: TemplateKind | None, sort: str, limit: int, cursor: str | None
+) -> tuple[list[AssessmentTemplate], str | None]:
     stmt = select(AssessmentTemplate).where(_templates_readable(principal))
     if kind:
         stmt = stmt.where(AssessmentTemplate.kind == kind)
@@ -90,8 +100,9 @@ def create_template(session: Session, principal: Principal, data: TemplateCreate
     codes = [c.code for c in data.criteria]
     if len(set(codes)) != len(codes):
         raise ValidationFailed.for_field("body.criteria", "criterion codes must be unique")
-    template = AssessmentTemplate(institution_id=institution_id, kind=TemplateKind.custom,
-                                  **data.model_dump(exclude={"criteria"}))
+    template = AssessmentTemplate(
+        institution_id=institution_id, kind=TemplateKind.custom, **data.model_dump(exclude={"criteria"})
+    )
     session.add(template)
     flush_or_conflict(session, f"Your institution already has a template {data.code}.")
     for position, criterion in enumerate(data.criteria, start=1):
@@ -103,29 +114,47 @@ def create_template(session: Session, principal: Principal, data: TemplateCreate
 
 # ---- assessments ---------------------------------------------------------------------------------
 
+
 def get_assessment(session: Session, principal: Principal, assessment_id: uuid.UUID) -> Assessment:
     return get_or_404(session, Assessment, assessment_id, principal, what="assessment")
 
 
 def to_public(session: Session, assessment: Assessment) -> AssessmentPublic:
-    ratings = session.exec(select(AssessmentRating).where(AssessmentRating.assessment_id == assessment.id)
-                           .order_by(AssessmentRating.id)).all()
-    findings = session.exec(select(AssessmentFinding).where(AssessmentFinding.assessment_id == assessment.id)
-                            .order_by(AssessmentFinding.created_at, AssessmentFinding.id)).all()
-    criteria = session.exec(select(sa.func.count()).select_from(AssessmentCriterion).where(
-        AssessmentCriterion.template_id == assessment.template_id)).one()
+    ratings = session.exec(
+        select(AssessmentRating).where(AssessmentRating.assessment_id == assessment.id).order_by(AssessmentRating.id)
+    ).all()
+    findings = session.exec(
+        select(AssessmentFinding)
+        .where(AssessmentFinding.assessment_id == assessment.id)
+        .order_by(AssessmentFinding.created_at, AssessmentFinding.id)
+    ).all()
+    criteria = session.exec(
+        select(sa.func.count())
+        .select_from(AssessmentCriterion)
+        .where(AssessmentCriterion.template_id == assessment.template_id)
+    ).one()
     scores = [r.score for r in ratings]
     return AssessmentPublic(
         **AssessmentSummary.model_validate(assessment).model_dump(),
         ratings=[RatingPublic.model_validate(r) for r in ratings],
-        findings=[FindingPublic.model_validate(f) for f in findings], rated=len(ratings), criteria=criteria,
+        findings=[FindingPublic.model_validate(f) for f in findings],
+        rated=len(ratings),
+        criteria=criteria,
         average_score=round(sum(scores) / len(scores), 2) if scores else None,
     )
 
 
-def list_assessments(session: Session, principal: Principal, *, template_id: uuid.UUID | None, period: str | None,
-                     status: AssessmentStatus | None, sort: str, limit: int,
-                     cursor: str | None) -> tuple[list[AssessmentSummary], str | None]:
+def list_assessments(
+    session: Session,
+    principal: Principal,
+    *,
+    template_id: uuid.UUID | None,
+    period: str | None,
+    status: AssessmentStatus | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[AssessmentSummary], str | None]:
     stmt = scoped(select(Assessment), Assessment, principal)
     if template_id:
         stmt = stmt.where(Assessment.template_id == template_id)
@@ -142,14 +171,21 @@ def create_assessment(session: Session, principal: Principal, data: AssessmentCr
     try:
         template = get_template(session, principal, data.template_id)
     except NotFound as exc:
-        raise ValidationFailed.for_field("body.template_id", "No assessment template with this id.",
-                                         "unknown_id") from exc
+        raise ValidationFailed.for_field(
+            "body.template_id", "No assessment template with this id.", "unknown_id"
+        ) from exc
     try:
         period = Period.parse(data.period)
     except ValueError as exc:
         raise ValidationFailed.for_field("body.period", str(exc), "invalid_period") from exc
-    assessment = Assessment(institution_id=institution_id, template_id=template.id, period=period.label,
-                            period_start=period.start, summary=data.summary, created_by_id=principal.subject_id)
+    assessment = Assessment(
+        institution_id=institution_id,
+        template_id=template.id,
+        period=period.label,
+        period_start=period.start,
+        summary=data.summary,
+        created_by_id=principal.subject_id,
+    )
     session.add(assessment)
     flush_or_conflict(session, f"Your institution already has a {template.code} self-assessment for {period.label}.")
     audit(session, principal, action="create", resource_type=RESOURCE, resource_id=assessment.id)
@@ -172,8 +208,9 @@ def _touch(session: Session, assessment: Assessment) -> None:
     session.add(assessment)
 
 
-def update_assessment(session: Session, principal: Principal, assessment_id: uuid.UUID, data: AssessmentUpdate,
-                      if_match: str) -> AssessmentPublic:
+def update_assessment(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, data: AssessmentUpdate, if_match: str
+) -> AssessmentPublic:
     assessment = get_assessment(session, principal, assessment_id)
     check_if_match(if_match, assessment.version)
     if assessment.status != AssessmentStatus.draft:
@@ -186,37 +223,49 @@ def update_assessment(session: Session, principal: Principal, assessment_id: uui
     return to_public(session, assessment)
 
 
-def rate_criterion(session: Session, principal: Principal, assessment_id: uuid.UUID,
-                   data: RatingPut) -> AssessmentPublic:
+def rate_criterion(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, data: RatingPut
+) -> AssessmentPublic:
     """Rate one criterion (again): the score within the template's scale, evidence and comment."""
     assessment = _editable(session, principal, assessment_id)
-    criterion = session.exec(select(AssessmentCriterion).where(
-        AssessmentCriterion.id == data.criterion_id, AssessmentCriterion.template_id == assessment.template_id)).first()
+    criterion = session.exec(
+        select(AssessmentCriterion).where(
+            AssessmentCriterion.id == data.criterion_id, AssessmentCriterion.template_id == assessment.template_id
+        )
+    ).first()
     if criterion is None:
-        raise ValidationFailed.for_field("body.criterion_id", "The criterion is not one of this assessment's template.",
-                                         "unknown_id")
+        raise ValidationFailed.for_field(
+            "body.criterion_id", "The criterion is not one of this assessment's template.", "unknown_id"
+        )
     template = session.get(AssessmentTemplate, assessment.template_id)
     if not template.scale_min <= data.score <= template.scale_max:
-        raise ValidationFailed.for_field("body.score",
-                                         f"score must be between {template.scale_min} and {template.scale_max}",
-                                         "out_of_scale")
-    rating = session.exec(select(AssessmentRating).where(AssessmentRating.assessment_id == assessment.id,
-                                                         AssessmentRating.criterion_id == criterion.id)).first()
+        raise ValidationFailed.for_field(
+            "body.score", f"score must be between {template.scale_min} and {template.scale_max}", "out_of_scale"
+        )
+    rating = session.exec(
+        select(AssessmentRating).where(
+            AssessmentRating.assessment_id == assessment.id, AssessmentRating.criterion_id == criterion.id
+        )
+    ).first()
     if rating is None:
-        rating = AssessmentRating(institution_id=assessment.institution_id, assessment_id=assessment.id,
-                                  criterion_id=criterion.id, score=data.score)
+        rating = AssessmentRating(
+            institution_id=assessment.institution_id,
+            assessment_id=assessment.id,
+            criterion_id=criterion.id,
+            score=data.score,
+        )
     rating.score, rating.evidence, rating.comment = data.score, data.evidence, data.comment
     rating.rated_by_id, rating.updated_at = principal.subject_id, utcnow()
     session.add(rating)
     _touch(session, assessment)
     flush_or_conflict(session, "The rating could not be stored.")
-    audit(session, principal, action="rate", resource_type=RESOURCE, resource_id=assessment.id,
-          detail=criterion.code)
+    audit(session, principal, action="rate", resource_type=RESOURCE, resource_id=assessment.id, detail=criterion.code)
     return to_public(session, assessment)
 
 
-def complete_assessment(session: Session, principal: Principal, assessment_id: uuid.UUID,
-                        if_match: str) -> AssessmentPublic:
+def complete_assessment(
+    session: Session, principal: Principal, assessment_id: uuid.UUID, if_match: str
+) -> AssessmentPublic:
     assessment = get_assessment(session, principal, assessment_id)
     check_if_match(if_match, assessment.version)
     if assessment.status != AssessmentStatus.draft:
@@ -232,27 +281,45 @@ def complete_assessment(session: Session, principal: Principal, assessment_id: u
     return to_public(session, assessment)
 
 
-def add_finding(session: Session, principal: Principal, assessment_id: uuid.UUID,
-                data: FindingCreate) -> FindingPublic:
+def add_finding(session: Session, principal: Principal, assessment_id: uuid.UUID, data: FindingCreate) -> FindingPublic:
     """Findings may be recorded after completion too: they are the conclusions drawn from it."""
     assessment = get_assessment(session, principal, assessment_id)
-    if data.criterion_id is not None and session.exec(select(AssessmentCriterion.id).where(
-            AssessmentCriterion.id == data.criterion_id,
-            AssessmentCriterion.template_id == assessment.template_id)).first() is None:
-        raise ValidationFailed.for_field("body.criterion_id", "The criterion is not one of this assessment's template.",
-                                         "unknown_id")
-    finding = AssessmentFinding(institution_id=assessment.institution_id, assessment_id=assessment.id,
-                                criterion_id=data.criterion_id, kind=data.kind, text=data.text,
-                                created_by_id=principal.subject_id)
+    if (
+        data.criterion_id is not None
+        and session.exec(
+            select(AssessmentCriterion.id).where(
+                AssessmentCriterion.id == data.criterion_id, AssessmentCriterion.template_id == assessment.template_id
+            )
+        ).first()
+        is None
+    ):
+        raise ValidationFailed.for_field(
+            "body.criterion_id", "The criterion is not one of this assessment's template.", "unknown_id"
+        )
+    finding = AssessmentFinding(
+        institution_id=assessment.institution_id,
+        assessment_id=assessment.id,
+        criterion_id=data.criterion_id,
+        kind=data.kind,
+        text=data.text,
+        created_by_id=principal.subject_id,
+    )
     session.add(finding)
     flush_or_conflict(session, "The finding could not be stored.")
     audit(session, principal, action="add_finding", resource_type=RESOURCE, resource_id=assessment.id)
     return FindingPublic.model_validate(finding)
 
 
-def list_findings(session: Session, principal: Principal, *, assessment_id: uuid.UUID | None,
-                  kind: FindingKind | None, sort: str, limit: int,
-                  cursor: str | None) -> tuple[list[FindingPublic], str | None]:
+def list_findings(
+    session: Session,
+    principal: Principal,
+    *,
+    assessment_id: uuid.UUID | None,
+    kind: FindingKind | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[FindingPublic], str | None]:
     """The institution's findings across its self-assessments: what measures can cite."""
     stmt = scoped(select(AssessmentFinding), AssessmentFinding, principal)
     if assessment_id:

@@ -11,8 +11,10 @@ from api.models import AssessmentStatus, FindingKind, SwotQuadrant, TemplateKind
 
 LABELS: dict[StrEnum, tuple[str, str]] = {
     TemplateKind.care_norms: ("Socialinės globos normų atitikties įsivertinimas", "Care-norm compliance"),
-    TemplateKind.social_worker_self_assessment: ("Socialinio darbuotojo įsivertinimo įrankis",
-                                                 "Social workers' self-assessment tool"),
+    TemplateKind.social_worker_self_assessment: (
+        "Socialinio darbuotojo įsivertinimo įrankis",
+        "Social workers' self-assessment tool",
+    ),
     TemplateKind.equass: ("EQUASS įsivertinimas", "EQUASS-style self-assessment"),
     TemplateKind.custom: ("Įstaigos klausimynas", "Institution's own template"),
     AssessmentStatus.draft: ("Pildomas", "Draft"),
@@ -34,5 +36,9 @@ class AssessmentVocabulary(BaseModel):
 
 
 def vocabulary() -> AssessmentVocabulary:
-    return AssessmentVocabulary(template_kinds=labels(TemplateKind, LABELS), statuses=labels(AssessmentStatus, LABELS),
-                                finding_kinds=labels(FindingKind, LABELS), swot_quadrants=labels(SwotQuadrant, LABELS))
+    return AssessmentVocabulary(
+        template_kinds=labels(TemplateKind, LABELS),
+        statuses=labels(AssessmentStatus, LABELS),
+        finding_kinds=labels(FindingKind, LABELS),
+        swot_quadrants=labels(SwotQuadrant, LABELS),
+    )

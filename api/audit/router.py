@@ -34,7 +34,17 @@ def list_audit_events(
     """Who read or changed what, newest first. Directors and quality leads see their institution's
     events; platform administrators see all."""
     items, next_cursor = service.list_events(
-        session, principal, resource_type=resource_type, resource_id=resource_id, recipient_id=recipient_id,
-        actor_id=actor_id, action=action, since=since, until=until, sort=sort, limit=limit, cursor=cursor,
+        session,
+        principal,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        recipient_id=recipient_id,
+        actor_id=actor_id,
+        action=action,
+        since=since,
+        until=until,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
     )
     return Page(items=[AuditEventPublic.model_validate(i) for i in items], next_cursor=next_cursor, limit=limit)

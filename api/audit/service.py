@@ -65,12 +65,24 @@ def record_many(
     if not resources:
         return
     now, request_id = utcnow(), request_id_var.get()
-    common = {"occurred_at": now, "actor_id": principal.subject_id, "actor_kind": principal.kind,
-              "actor_role": principal.role.value, "action": action, "resource_type": resource_type,
-              "request_id": request_id, "detail": None}
+    common = {
+        "occurred_at": now,
+        "actor_id": principal.subject_id,
+        "actor_kind": principal.kind,
+        "actor_role": principal.role.value,
+        "action": action,
+        "resource_type": resource_type,
+        "request_id": request_id,
+        "detail": None,
+    }
     rows = [
-        {**common, "id": uuid7(), "resource_id": resource_id, "recipient_id": recipient_id,
-         "institution_id": institution_id if institution_id is not None else principal.institution_id}
+        {
+            **common,
+            "id": uuid7(),
+            "resource_id": resource_id,
+            "recipient_id": recipient_id,
+            "institution_id": institution_id if institution_id is not None else principal.institution_id,
+        }
         for resource_id, recipient_id, institution_id in resources
     ]
     buffer = session.info.get(AUDIT_BUFFER)

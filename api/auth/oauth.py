@@ -39,8 +39,10 @@ def invalid_request(detail: str) -> BadRequest:
 
 
 def unsupported_grant_type(grant_type: str) -> BadRequest:
-    return _oauth(BadRequest(f"Unsupported grant_type {grant_type!r}; use one of {', '.join(GRANT_TYPES)}."),
-                  "unsupported_grant_type")
+    return _oauth(
+        BadRequest(f"Unsupported grant_type {grant_type!r}; use one of {', '.join(GRANT_TYPES)}."),
+        "unsupported_grant_type",
+    )
 
 
 def invalid_grant(detail: str) -> InvalidGrant:
@@ -78,23 +80,28 @@ def _basic(authorization: str | None) -> tuple[str, str] | None:
             "Malformed HTTP Basic credentials: expected base64(urlencode(client_id):urlencode(client_secret))."
         ) from None
     if not client_id or not client_secret or len(client_id) > MAX_CLIENT_ID or len(client_secret) > MAX_CLIENT_SECRET:
-        raise invalid_request(f"HTTP Basic client_id must have 1-{MAX_CLIENT_ID} characters "
-                              f"and client_secret 1-{MAX_CLIENT_SECRET}.")
+        raise invalid_request(
+            f"HTTP Basic client_id must have 1-{MAX_CLIENT_ID} characters and client_secret 1-{MAX_CLIENT_SECRET}."
+        )
     return client_id, client_secret
 
 
-def client_credentials(authorization: str | None, client_id: str | None,
-                       client_secret: str | None) -> ClientCredentials:
+def client_credentials(
+    authorization: str | None, client_id: str | None, client_secret: str | None
+) -> ClientCredentials:
     """The one client authentication of a request. Basic together with a form `client_secret` (or a
     form `client_id` naming another client) is two methods: 400 `invalid_request`. None at all is
     401 `invalid_client`."""
     basic = _basic(authorization)
     if basic is not None:
         if client_secret is not None or (client_id is not None and client_id != basic[0]):
-            raise invalid_request("Authenticate the client once: HTTP Basic or client_id and client_secret "
-                                  "in the form, not both.")
+            raise invalid_request(
+                "Authenticate the client once: HTTP Basic or client_id and client_secret in the form, not both."
+            )
         return ClientCredentials(basic[0], basic[1], "client_secret_basic")
     if client_id is None or client_secret is None:
-        raise invalid_client("Client authentication required: HTTP Basic (client_secret_basic) or "
-                             "client_id and client_secret in the form.")
+        raise invalid_client(
+            "Client authentication required: HTTP Basic (client_secret_basic) or "
+            "client_id and client_secret in the form."
+        )
     return ClientCredentials(client_id, client_secret, "client_secret_post")

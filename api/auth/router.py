@@ -38,11 +38,14 @@ def issue_token(
     response: Response,
     session: SessionDep,
     address: ClientAddress,
-    grant_type: Annotated[str | None, Form(
-        max_length=40,
-        description="`password`, `refresh_token` or `client_credentials`; without it 400 `invalid_request`.",
-        json_schema_extra={"enum": list(GRANT_TYPES)},
-    )] = None,
+    grant_type: Annotated[
+        str | None,
+        Form(
+            max_length=40,
+            description="`password`, `refresh_token` or `client_credentials`; without it 400 `invalid_request`.",
+            json_schema_extra={"enum": list(GRANT_TYPES)},
+        ),
+    ] = None,
     username: Annotated[str | None, Form(min_length=1, max_length=100)] = None,
     password: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
     refresh_token: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
@@ -51,11 +54,14 @@ def issue_token(
     scope: Annotated[
         str | None, Form(max_length=2000, description="Ignored: a token carries its role's scopes.")
     ] = None,
-    authorization: Annotated[str | None, Header(
-        max_length=1000,
-        description="`client_credentials` only: `Basic base64(urlencode(client_id):urlencode(client_secret))` "
-                    "(`client_secret_basic`), instead of `client_id` and `client_secret` in the form.",
-    )] = None,
+    authorization: Annotated[
+        str | None,
+        Header(
+            max_length=1000,
+            description="`client_credentials` only: `Basic base64(urlencode(client_id):urlencode(client_secret))` "
+            "(`client_secret_basic`), instead of `client_id` and `client_secret` in the form.",
+        ),
+    ] = None,
 ) -> TokenResponse:
     """Form-encoded, as OAuth2 requires (RFC 6749). People sign in with `password` and keep going
     with `refresh_token` (each refresh token works once; reusing one revokes the whole sign-in).
@@ -82,9 +88,18 @@ def issue_token(
     response.headers["Cache-Control"] = "no-store"
     app = request.app
     return service.issue_token(
-        session, app.state.engine, app.state.tokens, app.state.settings, grant_type=grant_type,
-        username=username, password=password, refresh_token=refresh_token, client_id=client_id,
-        client_secret=client_secret, authorization=authorization, address=address,
+        session,
+        app.state.engine,
+        app.state.tokens,
+        app.state.settings,
+        grant_type=grant_type,
+        username=username,
+        password=password,
+        refresh_token=refresh_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        authorization=authorization,
+        address=address,
     )
 
 

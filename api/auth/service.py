@@ -42,17 +42,27 @@ def _claims(*, kind: str, role: str, institution_id, municipality_id, department
     return claims
 
 
-def _issue_for_user(session: Session, tokens: TokenService, settings: Settings, user: User,
-                    family_id: uuid.UUID | None = None) -> TokenResponse:
-    claims = _claims(kind="user", role=user.role, institution_id=user.institution_id,
-                     municipality_id=user.municipality_id, department_id=user.department_id,
-                     generation=user.token_generation)
+def _issue_for_user(
+    session: Session, tokens: TokenService, settings: Settings, user: User, family_id: uuid.UUID | None = None
+) -> TokenResponse:
+    claims = _claims(
+        kind="user",
+        role=user.role,
+        institution_id=user.institution_id,
+        municipality_id=user.municipality_id,
+        department_id=user.department_id,
+        generation=user.token_generation,
+    )
     access, _jti, ttl = tokens.issue(subject=str(user.id), claims=claims)
     refresh = secrets.token_urlsafe(32)
-    session.add(RefreshToken(
-        token_hash=_hash(refresh), family_id=family_id or uuid.uuid4(), user_id=user.id,
-        expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds),
-    ))
+    session.add(
+        RefreshToken(
+            token_hash=_hash(refresh),
+            family_id=family_id or uuid.uuid4(),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_seconds),
+        )
+    )
     return TokenResponse(access_token=access, expires_in=ttl, refresh_token=refresh, scope=claims["scope"])
 
 
@@ -61,7 +71,8 @@ def _stamp_last_login(session: Session, user: User) -> None:
     optimistic lock. Neither `version` (the ETag: simultaneous sign-ins would answer each other 412,
     and an editor's If-Match would go stale) nor `updated_at` moves."""
     session.exec(
-        sa.update(User).where(col(User.id) == user.id)
+        sa.update(User)
+        .where(col(User.id) == user.id)
         .values(last_login_at=utcnow(), updated_at=User.updated_at)  # keeps updated_at's onupdate off
         .execution_options(synchronize_session=False)
     )
@@ -81,14 +92,21 @@ def _verify(engine: Engine, statement: Any, secret: str) -> tuple[uuid.UUID, str
     return row[0], row[1]
 
 
-def password_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                   username: str | None, password: str | None, address: str) -> TokenResponse:
+def password_grant(
+    session: Session,
+    engine: Engine,
+    tokens: TokenService,
+    settings: Settings,
+    *,
+    username: str | None,
+    password: str | None,
+    address: str,
+) -> TokenResponse:
     if not username or password is None:
         raise oauth.invalid_request("The password grant needs `username` and `password`.")
     name = username.strip().lower()
     attempt = throttle.admit(engine, settings, account=f"user:{name}", address=address)
-    seen = _verify(engine, select(User.id, User.password_hash).where(sa.func.lower(User.username) == name),
-                   password)
+    seen = _verify(engine, select(User.id, User.password_hash).where(sa.func.lower(User.username) == name), password)
     user = session.get(User, seen[0]) if seen else None
     if user is None or not user.is_active or user.password_hash != seen[1]:  # changed while we hashed
         session.rollback()  # release the request's write lock before the throttle's own transaction
@@ -96,34 +114,63 @@ def password_grant(session: Session, engine: Engine, tokens: TokenService, setti
         raise oauth.invalid_grant("Unknown username or wrong password.")
     throttle.record_success(session, attempt)
     _stamp_last_login(session, user)
-    principal = Principal.build(subject_id=user.id, kind="user", role=Role(user.role),
-                                institution_id=user.institution_id, municipality_id=user.municipality_id)
+    principal = Principal.build(
+        subject_id=user.id,
+        kind="user",
+        role=Role(user.role),
+        institution_id=user.institution_id,
+        municipality_id=user.municipality_id,
+    )
     audit(session, principal, action="login", resource_type="user", resource_id=user.id)
     return _issue_for_user(session, tokens, settings, user)
 
 
-def client_credentials_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                             credentials: oauth.ClientCredentials, address: str) -> TokenResponse:
+def client_credentials_grant(
+    session: Session,
+    engine: Engine,
+    tokens: TokenService,
+    settings: Settings,
+    *,
+    credentials: oauth.ClientCredentials,
+    address: str,
+) -> TokenResponse:
     client_id, client_secret = credentials.client_id, credentials.client_secret
     attempt = throttle.admit(engine, settings, account=f"client:{client_id}", address=address)
-    seen = _verify(engine, select(ApiClient.id, ApiClient.secret_hash).where(ApiClient.client_id == client_id),
-                   client_secret)
+    seen = _verify(
+        engine, select(ApiClient.id, ApiClient.secret_hash).where(ApiClient.client_id == client_id), client_secret
+    )
     client = session.get(ApiClient, seen[0]) if seen else None
     if client is None or not client.is_active or client.secret_hash != seen[1]:
         session.rollback()  # release the request's write lock before the throttle's own transaction
         throttle.record_failure(engine, settings, attempt)
         raise oauth.invalid_client("Unknown client or wrong secret.")
     throttle.record_success(session, attempt)
-    claims = _claims(kind="client", role=client.role, institution_id=client.institution_id,
-                     municipality_id=client.municipality_id, generation=client.token_generation)
+    claims = _claims(
+        kind="client",
+        role=client.role,
+        institution_id=client.institution_id,
+        municipality_id=client.municipality_id,
+        generation=client.token_generation,
+    )
     access, _jti, ttl = tokens.issue(subject=str(client.id), claims=claims)
     return TokenResponse(access_token=access, expires_in=ttl, scope=claims["scope"])
 
 
-def issue_token(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                grant_type: str | None, username: str | None, password: str | None, refresh_token: str | None,
-                client_id: str | None, client_secret: str | None, authorization: str | None,
-                address: str) -> TokenResponse:
+def issue_token(
+    session: Session,
+    engine: Engine,
+    tokens: TokenService,
+    settings: Settings,
+    *,
+    grant_type: str | None,
+    username: str | None,
+    password: str | None,
+    refresh_token: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    authorization: str | None,
+    address: str,
+) -> TokenResponse:
     """The token endpoint: one of the three grants, or an OAuth error (RFC 6749 §5.2). `address` is
     the client address (api/client_address.py) the sign-in throttle counts by."""
     args = (session, engine, tokens, settings)
@@ -142,13 +189,17 @@ def issue_token(session: Session, engine: Engine, tokens: TokenService, settings
 def _revoke_family(engine: Engine, family_id: uuid.UUID) -> None:
     # Its own transaction: the refresh request answers 400 and rolls back, the revocation must stay.
     with open_session(engine, write=True) as s:
-        s.exec(sa.update(RefreshToken).where(RefreshToken.family_id == family_id,
-                                             RefreshToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        s.exec(
+            sa.update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
         s.commit()
 
 
-def refresh_grant(session: Session, engine: Engine, tokens: TokenService, settings: Settings, *,
-                  refresh_token: str | None) -> TokenResponse:
+def refresh_grant(
+    session: Session, engine: Engine, tokens: TokenService, settings: Settings, *, refresh_token: str | None
+) -> TokenResponse:
     if not refresh_token:
         raise oauth.invalid_request("The refresh_token grant needs `refresh_token`.")
     row = session.exec(select(RefreshToken).where(RefreshToken.token_hash == _hash(refresh_token))).first()
@@ -161,8 +212,9 @@ def refresh_grant(session: Session, engine: Engine, tokens: TokenService, settin
         raise oauth.invalid_grant("The refresh token has been revoked.")
     now = utcnow()
     # Claim the token atomically: of two concurrent uses, one wins and the other is a reuse.
-    claimed = session.exec(sa.update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
-                           .values(used_at=now)).rowcount
+    claimed = session.exec(
+        sa.update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None)).values(used_at=now)
+    ).rowcount
     if claimed != 1:
         session.rollback()
         _revoke_family(engine, family_id)
@@ -180,9 +232,11 @@ def revoke(session: Session, tokens: TokenService, principal: Principal, *, toke
     row = session.exec(select(RefreshToken).where(RefreshToken.token_hash == _hash(token))).first()
     if row is not None:
         if row.user_id == principal.subject_id:
-            session.exec(sa.update(RefreshToken).where(RefreshToken.family_id == row.family_id,
-                                                       RefreshToken.revoked_at.is_(None))
-                         .values(revoked_at=utcnow()))
+            session.exec(
+                sa.update(RefreshToken)
+                .where(RefreshToken.family_id == row.family_id, RefreshToken.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
         return
     try:
         claims = tokens.decode(token)
@@ -196,9 +250,17 @@ def revoke(session: Session, tokens: TokenService, principal: Principal, *, toke
 
 def me(session: Session, principal: Principal) -> Me:
     lt, en = ROLE_LABELS[principal.role]
-    out = Me(subject_id=principal.subject_id, kind=principal.kind, role=principal.role.value, role_label_lt=lt,
-             role_label_en=en, institution_id=principal.institution_id, municipality_id=principal.municipality_id,
-             department_id=principal.department_id, scopes=sorted(principal.scopes))
+    out = Me(
+        subject_id=principal.subject_id,
+        kind=principal.kind,
+        role=principal.role.value,
+        role_label_lt=lt,
+        role_label_en=en,
+        institution_id=principal.institution_id,
+        municipality_id=principal.municipality_id,
+        department_id=principal.department_id,
+        scopes=sorted(principal.scopes),
+    )
     if principal.kind == "user":
         user = session.get(User, principal.subject_id)
         if user is not None:

@@ -73,10 +73,18 @@ class Policy:
 
 def _policies(settings: Settings) -> dict[str, Policy]:
     return {
-        ACCOUNT_PREFIX: Policy(settings.login_max_failures, settings.login_failure_decay_seconds,
-                               settings.login_base_delay_seconds, settings.login_max_delay_seconds),
-        ADDRESS_PREFIX: Policy(settings.login_address_max_failures, settings.login_address_failure_decay_seconds,
-                               settings.login_base_delay_seconds, settings.login_max_delay_seconds),
+        ACCOUNT_PREFIX: Policy(
+            settings.login_max_failures,
+            settings.login_failure_decay_seconds,
+            settings.login_base_delay_seconds,
+            settings.login_max_delay_seconds,
+        ),
+        ADDRESS_PREFIX: Policy(
+            settings.login_address_max_failures,
+            settings.login_address_failure_decay_seconds,
+            settings.login_base_delay_seconds,
+            settings.login_max_delay_seconds,
+        ),
     }
 
 
@@ -158,9 +166,12 @@ def admit(engine: Engine, settings: Settings, *, account: str, address: str) -> 
             seen, until = slowed[key]
             turn = session.exec(
                 sa.update(LoginThrottle)
-                .where(col(LoginThrottle.key) == key,
-                       col(LoginThrottle.blocked_until).is_(None) if seen is None
-                       else col(LoginThrottle.blocked_until) == seen)
+                .where(
+                    col(LoginThrottle.key) == key,
+                    col(LoginThrottle.blocked_until).is_(None)
+                    if seen is None
+                    else col(LoginThrottle.blocked_until) == seen,
+                )
                 .values(blocked_until=until)
             )
             if turn.rowcount != 1:  # another attempt of this source took the turn
@@ -206,9 +217,13 @@ def _purge(session: Session, policies: dict[str, Policy], now: datetime) -> None
     """Rows whose every failure has been forgotten go: the table holds recent failures only."""
     for prefix, policy in policies.items():
         forgotten = now - timedelta(seconds=policy.decay_seconds * policy.ceiling)
-        session.exec(sa.delete(LoginThrottle).where(
-            col(LoginThrottle.key).startswith(prefix), col(LoginThrottle.decay_from) < forgotten,
-            sa.or_(col(LoginThrottle.blocked_until).is_(None), col(LoginThrottle.blocked_until) < now)))
+        session.exec(
+            sa.delete(LoginThrottle).where(
+                col(LoginThrottle.key).startswith(prefix),
+                col(LoginThrottle.decay_from) < forgotten,
+                sa.or_(col(LoginThrottle.blocked_until).is_(None), col(LoginThrottle.blocked_until) < now),
+            )
+        )
 
 
 def record_success(session: Session, attempt: Attempt) -> None:
@@ -217,6 +232,8 @@ def record_success(session: Session, attempt: Attempt) -> None:
     session.exec(sa.delete(LoginThrottle).where(col(LoginThrottle.key) == attempt.account_key))
     until = attempt.claimed.get(attempt.address_key)
     if until is not None:
-        session.exec(sa.update(LoginThrottle)
-                     .where(col(LoginThrottle.key) == attempt.address_key, col(LoginThrottle.blocked_until) == until)
-                     .values(blocked_until=None))
+        session.exec(
+            sa.update(LoginThrottle)
+            .where(col(LoginThrottle.key) == attempt.address_key, col(LoginThrottle.blocked_until) == until)
+            .values(blocked_until=None)
+        )

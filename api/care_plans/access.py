@@ -109,8 +109,10 @@ def _visible_person_accounts(principal: Principal) -> sa.ColumnElement[bool]:
     visible = readable_recipient_ids(principal)
     own_records = select(Recipient.user_id).where(Recipient.id.in_(visible), Recipient.user_id.is_not(None))
     wards = select(RecipientGuardian.user_id).where(RecipientGuardian.recipient_id.in_(visible))
-    return sa.or_(sa.and_(User.role == Role.recipient.value, User.id.in_(own_records)),
-                  sa.and_(User.role == Role.guardian.value, User.id.in_(wards)))
+    return sa.or_(
+        sa.and_(User.role == Role.recipient.value, User.id.in_(own_records)),
+        sa.and_(User.role == Role.guardian.value, User.id.in_(wards)),
+    )
 
 
 def account_visibility(principal: Principal) -> sa.ColumnElement[bool]:

@@ -40,8 +40,7 @@ def _share(row: sa.Row | None) -> Share:
     return Share(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
-def goals_achieved(session: Session, institution_id: uuid.UUID, period_start: date,
-                   period_end: date) -> Share:
+def goals_achieved(session: Session, institution_id: uuid.UUID, period_start: date, period_end: date) -> Share:
     """Goals due in the period (of plans past draft) that were achieved / all such goals.
 
     Discontinued goals are left out (the goal was given up, not failed); a goal carried forward
@@ -66,8 +65,9 @@ def goals_achieved(session: Session, institution_id: uuid.UUID, period_start: da
     return _share(session.execute(stmt).first())
 
 
-def plans_reviewed_on_time(session: Session, institution_id: uuid.UUID, period_start: date, period_end: date,
-                           *, as_of: date | None = None) -> Share:
+def plans_reviewed_on_time(
+    session: Session, institution_id: uuid.UUID, period_start: date, period_end: date, *, as_of: date | None = None
+) -> Share:
     """Plans whose every review due in the period was held on time / plans with a review due in it.
 
     A review is due on the date the plan had scheduled. A recorded review is on time when held on or
@@ -91,16 +91,21 @@ def plans_reviewed_on_time(session: Session, institution_id: uuid.UUID, period_s
     )
     due = sa.union_all(recorded, pending).subquery("due")
     per_plan = sa.select(due.c.plan_id, sa.func.max(due.c.late).label("late")).group_by(due.c.plan_id).subquery()
-    stmt = sa.select(
-        sa.func.sum(sa.case((per_plan.c.late == 0, 1), else_=0)),
-        sa.func.count(per_plan.c.plan_id),
-        sa.func.count(sa.distinct(CarePlan.recipient_id)),
-    ).select_from(per_plan).join(CarePlan, CarePlan.id == per_plan.c.plan_id)
+    stmt = (
+        sa.select(
+            sa.func.sum(sa.case((per_plan.c.late == 0, 1), else_=0)),
+            sa.func.count(per_plan.c.plan_id),
+            sa.func.count(sa.distinct(CarePlan.recipient_id)),
+        )
+        .select_from(per_plan)
+        .join(CarePlan, CarePlan.id == per_plan.c.plan_id)
+    )
     return _share(session.execute(stmt).first())
 
 
-def plans_with_participation(session: Session, institution_id: uuid.UUID, period_start: date,
-                             period_end: date) -> Share:
+def plans_with_participation(
+    session: Session, institution_id: uuid.UUID, period_start: date, period_end: date
+) -> Share:
     """Plans activated in the period in which the recipient took part / all plans activated in it."""
     start = start_of_day_utc(period_start)
     end = start_of_day_utc(period_end + timedelta(days=1))
@@ -139,10 +144,17 @@ def ispp_months(session: Session, institution_id: uuid.UUID, year: int, last_mon
         first = date(year, month, 1)
         after = date(year + month // 12, month % 12 + 1, 1)
         in_month = sa.and_(CarePlan.period_start < after, CarePlan.period_end >= first)
-        columns += [sa.func.count(sa.case((in_month, CarePlan.id))),
-                    sa.func.count(sa.distinct(sa.case((in_month, CarePlan.recipient_id))))]
-    row = session.execute(sa.select(*columns).where(
-        CarePlan.institution_id == institution_id, CarePlan.kind == CarePlanKind.ispp.value,
-        CarePlan.status.in_(counted), CarePlan.period_start < date(year + 1, 1, 1),
-        CarePlan.period_end >= date(year, 1, 1))).one()
+        columns += [
+            sa.func.count(sa.case((in_month, CarePlan.id))),
+            sa.func.count(sa.distinct(sa.case((in_month, CarePlan.recipient_id)))),
+        ]
+    row = session.execute(
+        sa.select(*columns).where(
+            CarePlan.institution_id == institution_id,
+            CarePlan.kind == CarePlanKind.ispp.value,
+            CarePlan.status.in_(counted),
+            CarePlan.period_start < date(year + 1, 1, 1),
+            CarePlan.period_end >= date(year, 1, 1),
+        )
+    ).one()
     return [(int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i in range(last_month)]

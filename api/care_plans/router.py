@@ -50,13 +50,15 @@ def list_care_plans(
     status_: Annotated[CarePlanStatus | None, Query(alias="status")] = None,
     kind: CarePlanKind | None = None,
     sort: Annotated[str, sort_query(["period_start", "created_at", "next_review_date"], "-period_start")] = (
-        "-period_start"),
+        "-period_start"
+    ),
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[CarePlanSummary]:
     """Plans of the recipients you work with (or your own / your ward's). Each plan served is audited."""
-    items, next_cursor = service.list_care_plans(session, principal, recipient_id=recipient_id, status=status_,
-                                                 kind=kind, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = service.list_care_plans(
+        session, principal, recipient_id=recipient_id, status=status_, kind=kind, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
@@ -68,17 +70,25 @@ def list_care_plan_reviews_due(
     within_days: Annotated[int, Query(ge=0, le=366, description="Include reviews due this many days ahead.")] = 14,
     overdue_only: bool = False,
     assigned_to_me: Annotated[bool, Query(description="Only recipients whose key worker or team member you are.")] = (
-        False),
+        False
+    ),
     sort: Annotated[str, sort_query(["next_review_date"], "next_review_date")] = "next_review_date",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[ReviewDue]:
     """A worker's list: active plans they may read whose next review is overdue (before `as_of`) or
     due within `within_days`, earliest first."""
-    items, next_cursor = service.list_reviews_due(session, principal, as_of=as_of or today(),
-                                                  within_days=within_days, overdue_only=overdue_only,
-                                                  assigned_to_me=assigned_to_me, sort=sort,
-                                                  limit=limit, cursor=cursor)
+    items, next_cursor = service.list_reviews_due(
+        session,
+        principal,
+        as_of=as_of or today(),
+        within_days=within_days,
+        overdue_only=overdue_only,
+        assigned_to_me=assigned_to_me,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
@@ -89,10 +99,18 @@ def read_care_vocabulary(principal: Authorized[Scope.care_plans_read]) -> CareVo
     return vocabulary()
 
 
-@router.post("", summary="Draw up a care plan", status_code=status.HTTP_201_CREATED, response_model=CarePlanPublic,
-             responses=problem_responses(404, 409))
+@router.post(
+    "",
+    summary="Draw up a care plan",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CarePlanPublic,
+    responses=problem_responses(404, 409),
+)
 def create_care_plan(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, body: CarePlanCreate, response: Response,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    body: CarePlanCreate,
+    response: Response,
 ) -> CarePlanPublic:
     """A draft plan for a recipient you work with (404 otherwise; 409 for a discharged or anonymised
     recipient). An ISPP runs to the end of its month unless `period_end` is given."""
@@ -104,7 +122,9 @@ def create_care_plan(
 
 @router.get("/{care_plan_id}", summary="Read a care plan", response_model=CarePlanPublic)
 def read_care_plan(
-    principal: Authorized[Scope.care_plans_read], session: WriteSessionDep, care_plan_id: uuid.UUID,
+    principal: Authorized[Scope.care_plans_read],
+    session: WriteSessionDep,
+    care_plan_id: uuid.UUID,
     response: Response,
 ) -> CarePlanPublic:
     """The plan with its needs, goals and planned services. The read is audited."""
@@ -113,11 +133,19 @@ def read_care_plan(
     return plan
 
 
-@router.patch("/{care_plan_id}", summary="Update a care plan's period or review date",
-              response_model=CarePlanPublic, responses=_TRANSITION)
+@router.patch(
+    "/{care_plan_id}",
+    summary="Update a care plan's period or review date",
+    response_model=CarePlanPublic,
+    responses=_TRANSITION,
+)
 def update_care_plan(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID,
-    body: CarePlanUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
+    body: CarePlanUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> CarePlanPublic:
     """Draft and active plans only (409 otherwise)."""
     plan = service.update_care_plan(session, principal, care_plan_id, body, if_match)
@@ -125,11 +153,19 @@ def update_care_plan(
     return plan
 
 
-@router.post("/{care_plan_id}/activate", summary="Activate a care plan, recording participation",
-             response_model=CarePlanPublic, responses=_TRANSITION)
+@router.post(
+    "/{care_plan_id}/activate",
+    summary="Activate a care plan, recording participation",
+    response_model=CarePlanPublic,
+    responses=_TRANSITION,
+)
 def activate_care_plan(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID,
-    body: CarePlanActivate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
+    body: CarePlanActivate,
+    if_match: IfMatch,
+    response: Response,
 ) -> CarePlanPublic:
     """draft → active. Records who took part, when, and the recipient's wishes in their own words (or
     why the recipient did not take part). Needs at least one goal (409). An earlier active plan of
@@ -139,11 +175,13 @@ def activate_care_plan(
     return plan
 
 
-@router.post("/{care_plan_id}/close", summary="Close a care plan", response_model=CarePlanPublic,
-             responses=_TRANSITION)
+@router.post("/{care_plan_id}/close", summary="Close a care plan", response_model=CarePlanPublic, responses=_TRANSITION)
 def close_care_plan(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
 ) -> CarePlanPublic:
     """active → closed."""
     plan = service.close_care_plan(session, principal, care_plan_id, if_match)
@@ -151,11 +189,19 @@ def close_care_plan(
     return plan
 
 
-@router.post("/{care_plan_id}/renew", summary="Start next month's ISPP", status_code=status.HTTP_201_CREATED,
-             response_model=CarePlanPublic, responses=_TRANSITION)
+@router.post(
+    "/{care_plan_id}/renew",
+    summary="Start next month's ISPP",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CarePlanPublic,
+    responses=_TRANSITION,
+)
 def renew_care_plan(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
 ) -> CarePlanPublic:
     """For an active ISPP: creates next month's plan as a draft with the needs, the open goals (not
     achieved or discontinued) and the services copied; the old plan becomes `replaced`."""
@@ -165,29 +211,51 @@ def renew_care_plan(
     return plan
 
 
-@router.post("/{care_plan_id}/needs", summary="Add an assessed need", status_code=status.HTTP_201_CREATED,
-             response_model=NeedPublic, responses=problem_responses(409))
+@router.post(
+    "/{care_plan_id}/needs",
+    summary="Add an assessed need",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NeedPublic,
+    responses=problem_responses(409),
+)
 def add_care_need(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID, body: NeedCreate,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
+    body: NeedCreate,
 ) -> NeedPublic:
     """A need by domain with its level. Draft and active plans only (409 otherwise)."""
     return content.add_need(session, principal, care_plan_id, body)
 
 
-@router.post("/{care_plan_id}/goals", summary="Add a goal with a measurable result",
-             status_code=status.HTTP_201_CREATED, response_model=GoalPublic, responses=problem_responses(409))
+@router.post(
+    "/{care_plan_id}/goals",
+    summary="Add a goal with a measurable result",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GoalPublic,
+    responses=problem_responses(409),
+)
 def add_care_goal(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID, body: GoalCreate,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
+    body: GoalCreate,
 ) -> GoalPublic:
     """Tied to a need of the plan: what is measured, the baseline, the target and the due date."""
     return content.add_goal(session, principal, care_plan_id, body)
 
 
-@router.patch("/{care_plan_id}/goals/{care_goal_id}", summary="Update a goal", response_model=GoalPublic,
-              responses=_TRANSITION)
+@router.patch(
+    "/{care_plan_id}/goals/{care_goal_id}", summary="Update a goal", response_model=GoalPublic, responses=_TRANSITION
+)
 def update_care_goal(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID,
-    care_goal_id: uuid.UUID, body: GoalUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
+    care_goal_id: uuid.UUID,
+    body: GoalUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> GoalPublic:
     """Send the plan's ETag as If-Match; the answer's ETag is the plan's new one. Draft and active
     plans only (409 otherwise). Attainment changes through reviews, not here."""
@@ -196,20 +264,34 @@ def update_care_goal(
     return goal
 
 
-@router.post("/{care_plan_id}/services", summary="Add a planned service or activity",
-             status_code=status.HTTP_201_CREATED, response_model=ServicePublic, responses=problem_responses(409))
+@router.post(
+    "/{care_plan_id}/services",
+    summary="Add a planned service or activity",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ServicePublic,
+    responses=problem_responses(409),
+)
 def add_care_service(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
     body: ServiceCreate,
 ) -> ServicePublic:
     """What is provided, by whom and how often."""
     return content.add_service(session, principal, care_plan_id, body)
 
 
-@router.post("/{care_plan_id}/reviews", summary="Record a care-plan review", status_code=status.HTTP_201_CREATED,
-             response_model=ReviewPublic, responses=problem_responses(409))
+@router.post(
+    "/{care_plan_id}/reviews",
+    summary="Record a care-plan review",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReviewPublic,
+    responses=problem_responses(409),
+)
 def add_care_review(
-    principal: Authorized[Scope.care_plans_write], session: SessionDep, care_plan_id: uuid.UUID,
+    principal: Authorized[Scope.care_plans_write],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
     body: ReviewCreate,
 ) -> ReviewPublic:
     """Active plans only. Per goal the attainment and the measured value; the goals take them as their
@@ -228,15 +310,20 @@ def list_care_reviews(
     cursor: CursorQuery = None,
 ) -> Page[ReviewPublic]:
     """The reviews with per-goal attainment. The read is audited."""
-    items, next_cursor = content.list_reviews(session, principal, care_plan_id, sort=sort, limit=limit,
-                                              cursor=cursor)
+    items, next_cursor = content.list_reviews(session, principal, care_plan_id, sort=sort, limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
-@router.post("/{care_plan_id}/comments", summary="Comment on your care plan", status_code=status.HTTP_201_CREATED,
-             response_model=CommentPublic)
+@router.post(
+    "/{care_plan_id}/comments",
+    summary="Comment on your care plan",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CommentPublic,
+)
 def add_care_plan_comment(
-    principal: Authorized[Scope.care_plans_comment], session: SessionDep, care_plan_id: uuid.UUID,
+    principal: Authorized[Scope.care_plans_comment],
+    session: SessionDep,
+    care_plan_id: uuid.UUID,
     body: CommentCreate,
 ) -> CommentPublic:
     """The recipient and guardians co-author the plan by commenting on it."""
@@ -253,6 +340,5 @@ def list_care_plan_comments(
     cursor: CursorQuery = None,
 ) -> Page[CommentPublic]:
     """Oldest first. The read is audited."""
-    items, next_cursor = content.list_comments(session, principal, care_plan_id, sort=sort, limit=limit,
-                                               cursor=cursor)
+    items, next_cursor = content.list_comments(session, principal, care_plan_id, sort=sort, limit=limit, cursor=cursor)
     return Page(items=items, next_cursor=next_cursor, limit=limit)

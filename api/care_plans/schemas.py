@@ -28,13 +28,15 @@ class Participation(RequestModel):
 
     participated: bool = Field(description="Did the recipient take part?")
     participated_on: ApiDate | None = Field(default=None, description="Required when participated is true.")
-    participants: list[str] = Field(default_factory=list, max_length=20,
-                                    description="Who took part: roles or names, e.g. `recipient`, `daughter`.")
-    recipient_wishes: str | None = Field(default=None, max_length=4000,
-                                         description="The recipient's own wishes, in their words.")
-    non_participation_reason: str | None = Field(default=None, max_length=1000,
-                                                 description="Required when participated is false.")
-
+    participants: list[str] = Field(
+        default_factory=list, max_length=20, description="Who took part: roles or names, e.g. `recipient`, `daughter`."
+    )
+    recipient_wishes: str | None = Field(
+        default=None, max_length=4000, description="The recipient's own wishes, in their words."
+    )
+    non_participation_reason: str | None = Field(
+        default=None, max_length=1000, description="Required when participated is false."
+    )
 
 
 class CarePlanActivate(RequestModel):

@@ -12,16 +12,46 @@ from api.audit.service import record, record_many
 from api.security.principal import Principal
 
 
-def audit_care(session: Session, principal: Principal, *, action: str, resource_type: str,
-               resource_id: uuid.UUID | None, recipient_id: uuid.UUID | None, institution_id: uuid.UUID | None,
-               detail: str | None = None) -> None:
-    record(session, principal, action=action, resource_type=resource_type, resource_id=resource_id,
-           recipient_id=recipient_id, institution_id=institution_id, detail=detail)
+def audit_care(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    resource_type: str,
+    resource_id: uuid.UUID | None,
+    recipient_id: uuid.UUID | None,
+    institution_id: uuid.UUID | None,
+    detail: str | None = None,
+) -> None:
+    record(
+        session,
+        principal,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        recipient_id=recipient_id,
+        institution_id=institution_id,
+        detail=detail,
+    )
 
 
-def audit_listed(session: Session, principal: Principal, rows: Iterable, *, resource_type: str,
-                 recipient_attr: str = "recipient_id", action: str = "list") -> None:
+def audit_listed(
+    session: Session,
+    principal: Principal,
+    rows: Iterable,
+    *,
+    resource_type: str,
+    recipient_attr: str = "recipient_id",
+    action: str = "list",
+) -> None:
     """One event per row served by a listing (a page holds at most 100 rows), in one INSERT."""
-    record_many(session, principal, action=action, resource_type=resource_type, resources=[
-        (row.id, row.id if recipient_attr == "id" else getattr(row, recipient_attr), row.institution_id)
-        for row in rows])
+    record_many(
+        session,
+        principal,
+        action=action,
+        resource_type=resource_type,
+        resources=[
+            (row.id, row.id if recipient_attr == "id" else getattr(row, recipient_attr), row.institution_id)
+            for row in rows
+        ],
+    )

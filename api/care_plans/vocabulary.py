@@ -10,8 +10,10 @@ from api.models import Attainment, CarePlanKind, CarePlanStatus, NeedDomain, Nee
 
 LABELS: dict[StrEnum, tuple[str, str]] = {
     CarePlanKind.isgp: ("Individualus socialinės globos planas (ISGP)", "Individual social care plan (ISGP)"),
-    CarePlanKind.ispp: ("Individualus socialinės pagalbos šeimai (asmeniui) planas (ISPP)",
-                        "Individual social assistance plan for a family or person (ISPP, monthly)"),
+    CarePlanKind.ispp: (
+        "Individualus socialinės pagalbos šeimai (asmeniui) planas (ISPP)",
+        "Individual social assistance plan for a family or person (ISPP, monthly)",
+    ),
     CarePlanKind.ipp: ("Individualus pagalbos planas (IPP)", "Individual assistance plan (IPP)"),
     CarePlanStatus.draft: ("Rengiamas", "Draft"),
     CarePlanStatus.active: ("Galiojantis", "Active"),
@@ -63,6 +65,10 @@ def _labels(enum: type[StrEnum]) -> list[Label]:
 
 def vocabulary() -> CareVocabulary:
     return CareVocabulary(
-        plan_kinds=_labels(CarePlanKind), plan_statuses=_labels(CarePlanStatus), need_domains=_labels(NeedDomain),
-        need_levels=_labels(NeedLevel), attainments=_labels(Attainment), recipient_statuses=_labels(RecipientStatus),
+        plan_kinds=_labels(CarePlanKind),
+        plan_statuses=_labels(CarePlanStatus),
+        need_domains=_labels(NeedDomain),
+        need_levels=_labels(NeedLevel),
+        attainments=_labels(Attainment),
+        recipient_statuses=_labels(RecipientStatus),
     )

@@ -34,10 +34,18 @@ def list_clients(
     return Page(items=[ClientPublic.model_validate(i) for i in items], next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Register a machine client", status_code=status.HTTP_201_CREATED,
-             response_model=ClientWithSecret, responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Register a machine client",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ClientWithSecret,
+    responses=problem_responses(409),
+)
 def create_client(
-    principal: Authorized[Scope.clients_write], session: SessionDep, body: ClientCreate, response: Response,
+    principal: Authorized[Scope.clients_write],
+    session: SessionDep,
+    body: ClientCreate,
+    response: Response,
 ) -> ClientWithSecret:
     """Directors register their institution's feedback devices (kiosks, apps); platform
     administrators also municipality clients. The secret is in this response only."""
@@ -50,18 +58,29 @@ def create_client(
 
 @router.get("/{client_id}", summary="Read a machine client", response_model=ClientPublic)
 def read_client(
-    principal: Authorized[Scope.clients_read], session: SessionDep, client_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.clients_read],
+    session: SessionDep,
+    client_id: uuid.UUID,
+    response: Response,
 ) -> ClientPublic:
     row = service.get_client(session, principal, client_id)
     set_etag(response, row.version)
     return ClientPublic.model_validate(row)
 
 
-@router.patch("/{client_id}", summary="Update a machine client", response_model=ClientPublic,
-              responses=problem_responses(409, 412, 428))
+@router.patch(
+    "/{client_id}",
+    summary="Update a machine client",
+    response_model=ClientPublic,
+    responses=problem_responses(409, 412, 428),
+)
 def update_client(
-    principal: Authorized[Scope.clients_write], session: SessionDep, client_id: uuid.UUID, body: ClientUpdate,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.clients_write],
+    session: SessionDep,
+    client_id: uuid.UUID,
+    body: ClientUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> ClientPublic:
     """Deactivating (or reactivating) a client ends its access tokens at once (401 from the next
     request); renaming keeps them."""
@@ -70,10 +89,17 @@ def update_client(
     return ClientPublic.model_validate(row)
 
 
-@router.post("/{client_id}/secret", summary="Rotate a client's secret", response_model=ClientWithSecret,
-             responses=problem_responses(412, 428))
+@router.post(
+    "/{client_id}/secret",
+    summary="Rotate a client's secret",
+    response_model=ClientWithSecret,
+    responses=problem_responses(412, 428),
+)
 def rotate_client_secret(
-    principal: Authorized[Scope.clients_write], session: SessionDep, client_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.clients_write],
+    session: SessionDep,
+    client_id: uuid.UUID,
+    if_match: IfMatch,
     response: Response,
 ) -> ClientWithSecret:
     """The old secret stops working at once, and so do the access tokens issued with it (401 from
@@ -84,10 +110,17 @@ def rotate_client_secret(
     return _with_secret(row, secret)
 
 
-@router.delete("/{client_id}", summary="Delete a machine client", status_code=status.HTTP_204_NO_CONTENT,
-               responses=problem_responses(409, 412, 428))
+@router.delete(
+    "/{client_id}",
+    summary="Delete a machine client",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409, 412, 428),
+)
 def delete_client(
-    principal: Authorized[Scope.clients_write], session: SessionDep, client_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.clients_write],
+    session: SessionDep,
+    client_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> None:
     """Once deleted, the client's tokens answer 401."""
     service.delete_client(session, principal, client_id, if_match)

@@ -23,8 +23,9 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def list_clients(session: Session, principal: Principal, *, role: str | None, sort: str, limit: int,
-                 cursor: str | None) -> tuple[list[ApiClient], str | None]:
+def list_clients(
+    session: Session, principal: Principal, *, role: str | None, sort: str, limit: int, cursor: str | None
+) -> tuple[list[ApiClient], str | None]:
     stmt = scoped(select(ApiClient), ApiClient, principal)
     if role:
         stmt = stmt.where(ApiClient.role == role)
@@ -59,17 +60,30 @@ def create_client(session: Session, principal: Principal, data: ClientCreate) ->
         if institution_id is None or session.exec(visible).first() is None:
             raise ValidationFailed.for_field("body.institution_id", "an institution you manage is required")
     secret = new_secret()
-    row = ApiClient(client_id=f"cik_{secrets.token_hex(8)}", secret_hash=hash_password(secret), name=data.name,
-                    role=data.role, institution_id=institution_id, municipality_id=municipality_id)
+    row = ApiClient(
+        client_id=f"cik_{secrets.token_hex(8)}",
+        secret_hash=hash_password(secret),
+        name=data.name,
+        role=data.role,
+        institution_id=institution_id,
+        municipality_id=municipality_id,
+    )
     session.add(row)
     flush_or_conflict(session, "A client with this id already exists.")
-    audit(session, principal, action="create", resource_type="api_client", resource_id=row.id,
-          institution_id=institution_id)
+    audit(
+        session,
+        principal,
+        action="create",
+        resource_type="api_client",
+        resource_id=row.id,
+        institution_id=institution_id,
+    )
     return row, secret
 
 
-def update_client(session: Session, principal: Principal, client_id: uuid.UUID, patch: ClientUpdate,
-                  if_match: str) -> ApiClient:
+def update_client(
+    session: Session, principal: Principal, client_id: uuid.UUID, patch: ClientUpdate, if_match: str
+) -> ApiClient:
     row = get_client(session, principal, client_id)
     if patch.model_dump(exclude_unset=True).get("name", "") is None:
         raise ValidationFailed.for_field("body.name", "name cannot be null")
@@ -78,8 +92,14 @@ def update_client(session: Session, principal: Principal, client_id: uuid.UUID, 
     if "is_active" in patch.model_fields_set and patch.is_active != row.is_active:
         end_tokens(row)
     apply_patch(session, row, patch, if_match, conflict="Conflicting client.")
-    audit(session, principal, action="update", resource_type="api_client", resource_id=row.id,
-          institution_id=row.institution_id)
+    audit(
+        session,
+        principal,
+        action="update",
+        resource_type="api_client",
+        resource_id=row.id,
+        institution_id=row.institution_id,
+    )
     return row
 
 
@@ -91,13 +111,25 @@ def rotate_secret(session: Session, principal: Principal, client_id: uuid.UUID, 
     end_tokens(row)
     session.add(row)
     session.flush()
-    audit(session, principal, action="rotate_secret", resource_type="api_client", resource_id=row.id,
-          institution_id=row.institution_id)
+    audit(
+        session,
+        principal,
+        action="rotate_secret",
+        resource_type="api_client",
+        resource_id=row.id,
+        institution_id=row.institution_id,
+    )
     return row, secret
 
 
 def delete_client(session: Session, principal: Principal, client_id: uuid.UUID, if_match: str) -> None:
     row = get_client(session, principal, client_id)
     delete_or_conflict(session, row, if_match, conflict="The client is still referenced.")
-    audit(session, principal, action="delete", resource_type="api_client", resource_id=client_id,
-          institution_id=row.institution_id)
+    audit(
+        session,
+        principal,
+        action="delete",
+        resource_type="api_client",
+        resource_id=client_id,
+        institution_id=row.institution_id,
+    )

@@ -37,15 +37,31 @@ def list_competence_needs(
 ) -> Page[CompetenceNeedPublic]:
     """The director and the quality lead see all; a department head those of their department's
     staff; everyone else their own."""
-    rows, next_cursor = service.list_needs(session, principal, year=year, status=status_, source=source,
-                                           user_id=user_id, sort=sort, limit=limit, cursor=cursor)
+    rows, next_cursor = service.list_needs(
+        session,
+        principal,
+        year=year,
+        status=status_,
+        source=source,
+        user_id=user_id,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=rows, next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Name a competence need", status_code=status.HTTP_201_CREATED,
-             response_model=CompetenceNeedPublic, responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Name a competence need",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CompetenceNeedPublic,
+    responses=problem_responses(409),
+)
 def create_competence_need(
-    principal: Authorized[Scope.competence_submit], session: SessionDep, body: CompetenceNeedCreate,
+    principal: Authorized[Scope.competence_submit],
+    session: SessionDep,
+    body: CompetenceNeedCreate,
     response: Response,
 ) -> CompetenceNeedPublic:
     """A staff member's training topic for the year; or, by the director or the quality lead, an
@@ -58,7 +74,9 @@ def create_competence_need(
 
 @router.get("/{competence_need_id}", summary="Read a competence need", response_model=CompetenceNeedPublic)
 def read_competence_need(
-    principal: Authorized[Scope.competence_read], session: SessionDep, competence_need_id: uuid.UUID,
+    principal: Authorized[Scope.competence_read],
+    session: SessionDep,
+    competence_need_id: uuid.UUID,
     response: Response,
 ) -> CompetenceNeedPublic:
     """Once planned, with the competence-plan item carrying it."""
@@ -67,11 +85,16 @@ def read_competence_need(
     return need
 
 
-@router.patch("/{competence_need_id}", summary="Change a competence need", response_model=CompetenceNeedPublic,
-              responses=_UPDATE)
+@router.patch(
+    "/{competence_need_id}", summary="Change a competence need", response_model=CompetenceNeedPublic, responses=_UPDATE
+)
 def update_competence_need(
-    principal: Authorized[Scope.competence_submit], session: SessionDep, competence_need_id: uuid.UUID,
-    body: CompetenceNeedUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.competence_submit],
+    session: SessionDep,
+    competence_need_id: uuid.UUID,
+    body: CompetenceNeedUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> CompetenceNeedPublic:
     """Your own, or any with `competence:manage`, until it is in the plan (409)."""
     need = service.update_need(session, principal, competence_need_id, body, if_match)
@@ -79,10 +102,16 @@ def update_competence_need(
     return need
 
 
-@router.delete("/{competence_need_id}", summary="Withdraw a competence need", status_code=status.HTTP_204_NO_CONTENT,
-               responses=_UPDATE)
+@router.delete(
+    "/{competence_need_id}",
+    summary="Withdraw a competence need",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_UPDATE,
+)
 def delete_competence_need(
-    principal: Authorized[Scope.competence_submit], session: SessionDep, competence_need_id: uuid.UUID,
+    principal: Authorized[Scope.competence_submit],
+    session: SessionDep,
+    competence_need_id: uuid.UUID,
     if_match: IfMatch,
 ) -> Response:
     """Your own, or any with `competence:manage`, until it is in the plan (409)."""

@@ -25,7 +25,6 @@ from api.tenancy import scoped
 RESOURCE = "competence_need"
 
 
-
 def visibility(principal: Principal) -> sa.ColumnElement[bool]:
     """Managers see every need; a department head those of their department's staff; others their own."""
     if principal.has(Scope.competence_manage):
@@ -50,13 +49,24 @@ def get_need_or_404(session: Session, principal: Principal, need_id: uuid.UUID) 
 
 def publish(session: Session, needs: list[CompetenceNeed]) -> list[CompetenceNeedPublic]:
     carriers = carrying_items(session, {n.plan_item_id for n in needs if n.plan_item_id is not None})
-    return [CompetenceNeedPublic.model_validate(n).model_copy(update={"outcome": carriers.get(n.plan_item_id)})
-            for n in needs]
+    return [
+        CompetenceNeedPublic.model_validate(n).model_copy(update={"outcome": carriers.get(n.plan_item_id)})
+        for n in needs
+    ]
 
 
-def list_needs(session: Session, principal: Principal, *, year: int | None, status: CompetenceNeedStatus | None,
-               source: CompetenceNeedSource | None, user_id: uuid.UUID | None, sort: str, limit: int,
-               cursor: str | None) -> tuple[list[CompetenceNeedPublic], str | None]:
+def list_needs(
+    session: Session,
+    principal: Principal,
+    *,
+    year: int | None,
+    status: CompetenceNeedStatus | None,
+    source: CompetenceNeedSource | None,
+    user_id: uuid.UUID | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[CompetenceNeedPublic], str | None]:
     stmt = readable(principal)
     if year is not None:
         stmt = stmt.where(CompetenceNeed.year == year)
@@ -78,15 +88,28 @@ def create_need(session: Session, principal: Principal, data: CompetenceNeedCrea
     user_id = data.user_id or principal.subject_id
     on_behalf = user_id != principal.subject_id or data.source != CompetenceNeedSource.staff_request
     if on_behalf and not principal.has(Scope.competence_manage):
-        raise Forbidden("Staff name their own training needs; appraisal and self-assessment conclusions, and "
-                        "needs of others, are recorded by the director or the quality lead.")
-    staff = session.exec(select(User.id).where(User.id == user_id, User.institution_id == principal.institution_id,
-                                               User.role.in_([r.value for r in STAFF_ROLES]))).first()
+        raise Forbidden(
+            "Staff name their own training needs; appraisal and self-assessment conclusions, and "
+            "needs of others, are recorded by the director or the quality lead."
+        )
+    staff = session.exec(
+        select(User.id).where(
+            User.id == user_id,
+            User.institution_id == principal.institution_id,
+            User.role.in_([r.value for r in STAFF_ROLES]),
+        )
+    ).first()
     if staff is None:
         raise ValidationFailed.for_field("body.user_id", "No staff member with this id in your institution.")
-    row = CompetenceNeed(institution_id=principal.institution_id, year=data.year, user_id=user_id,
-                         recorded_by_id=principal.subject_id, source=data.source, topic=data.topic,
-                         description=data.description)
+    row = CompetenceNeed(
+        institution_id=principal.institution_id,
+        year=data.year,
+        user_id=user_id,
+        recorded_by_id=principal.subject_id,
+        source=data.source,
+        topic=data.topic,
+        description=data.description,
+    )
     session.add(row)
     flush_or_conflict(session, "The competence need could not be stored.")
     audit(session, principal, action="create", resource_type=RESOURCE, resource_id=row.id)
@@ -96,7 +119,8 @@ def create_need(session: Session, principal: Principal, data: CompetenceNeedCrea
 def _changeable(session: Session, principal: Principal, need_id: uuid.UUID, if_match: str) -> CompetenceNeed:
     row = get_need_or_404(session, principal, need_id)
     if not principal.has(Scope.competence_manage) and (
-            row.user_id != principal.subject_id or row.source != CompetenceNeedSource.staff_request):
+        row.user_id != principal.subject_id or row.source != CompetenceNeedSource.staff_request
+    ):
         raise Forbidden("You change only the training needs you named yourself.")
     check_if_match(if_match, row.version)
     if row.status != CompetenceNeedStatus.submitted:
@@ -104,8 +128,9 @@ def _changeable(session: Session, principal: Principal, need_id: uuid.UUID, if_m
     return row
 
 
-def update_need(session: Session, principal: Principal, need_id: uuid.UUID, patch: CompetenceNeedUpdate,
-                if_match: str) -> CompetenceNeedPublic:
+def update_need(
+    session: Session, principal: Principal, need_id: uuid.UUID, patch: CompetenceNeedUpdate, if_match: str
+) -> CompetenceNeedPublic:
     row = _changeable(session, principal, need_id, if_match)
     data = patched_fields(patch, not_null=("year", "topic"))
     for key, value in data.items():

@@ -19,8 +19,12 @@ from api.types import ApiDate, today
 router = APIRouter(prefix="/api/v1/cycles", tags=["cycles"])
 
 
-@router.get("/{institution_id}/{year}", summary="An institution's yearly cycle and compliance calendar",
-            response_model=CycleView, responses=problem_responses(404))
+@router.get(
+    "/{institution_id}/{year}",
+    summary="An institution's yearly cycle and compliance calendar",
+    response_model=CycleView,
+    responses=problem_responses(404),
+)
 def read_cycle(
     principal: Authorized[Scope.cycles_read],
     session: SessionDep,

@@ -20,28 +20,39 @@ class Obligation(PublicModel):
     title_en: str
     due_date: date
     status: ObligationStatus
-    evidence: dict[str, Any] = Field(default_factory=dict, description=(
-        "What the status was judged from (counts, dates, ids); a count derived from fewer than k persons is "
-        "{value: null, suppressed: true, reason} outside the institution's staff."))
+    evidence: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "What the status was judged from (counts, dates, ids); a count derived from fewer than k persons is "
+            "{value: null, suppressed: true, reason} outside the institution's staff."
+        ),
+    )
 
 
 class CycleSection(PublicModel):
     """One part of the cycle: what was done and what is overdue, as counts and shares."""
 
     available: bool = Field(description="False when this installation has no such domain yet.")
-    figures: dict[str, Any] = Field(default_factory=dict, description=(
-        "Counts and shares. For a reader outside the institution's staff, a figure derived from persons that rests "
-        "on fewer than k persons (CIKLAS_PRIVACY_K) is {value: null, suppressed: true, reason} instead."))
+    figures: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Counts and shares. For a reader outside the institution's staff, a figure derived from persons that rests "
+            "on fewer than k persons (CIKLAS_PRIVACY_K) is {value: null, suppressed: true, reason} instead."
+        ),
+    )
 
 
 class CycleView(PublicModel):
     institution_id: uuid.UUID
     year: int
     as_of: date
-    stage: Stage = Field(description="planning until the annual plan is approved, then delivery; evaluation from "
-                                     "October, improvement in December; closed after the year.")
+    stage: Stage = Field(
+        description="planning until the annual plan is approved, then delivery; evaluation from "
+        "October, improvement in December; closed after the year."
+    )
     stage_lt: str
     sections: dict[str, CycleSection] = Field(
-        description="plans, care_plans, surveys, indicators, assessments, measures, reports")
+        description="plans, care_plans, surveys, indicators, assessments, measures, reports"
+    )
     calendar: list[Obligation] = Field(description="The compliance calendar, by due date.")
     overdue: int = Field(description="How many obligations are overdue.")

@@ -29,8 +29,14 @@ from api.security.principal import Principal
 from api.tenancy import get_or_404
 from api.types import start_of_day_utc
 
-STAGE_LT = {"not_started": "nepradėtas", "planning": "planavimas", "delivery": "paslaugų teikimas",
-            "evaluation": "vertinimas", "improvement": "tobulinimas", "closed": "užbaigtas"}
+STAGE_LT = {
+    "not_started": "nepradėtas",
+    "planning": "planavimas",
+    "delivery": "paslaugų teikimas",
+    "evaluation": "vertinimas",
+    "improvement": "tobulinimas",
+    "closed": "užbaigtas",
+}
 
 
 @dataclass(frozen=True)
@@ -82,32 +88,54 @@ def care_plans_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
     participation = plans_with_participation(ctx.session, inst_id, ctx.start, ctx.until)
     overdue = reviews_overdue(ctx.session, inst_id, ctx.as_of)
     # Each pair of figures rests on the recipients behind its denominator.
-    reviews_due = {"plans_with_reviews_due": ctx.figure(reviewed[1], reviewed.persons),
-                   "plans_reviewed_on_time": ctx.figure(reviewed[0], reviewed.persons)}
+    reviews_due = {
+        "plans_with_reviews_due": ctx.figure(reviewed[1], reviewed.persons),
+        "plans_reviewed_on_time": ctx.figure(reviewed[0], reviewed.persons),
+    }
     overdue_now = ctx.figure(overdue[0], overdue.persons)
-    figures = {**reviews_due, "reviews_overdue_now": overdue_now,
-               "goals_due": ctx.figure(goals[1], goals.persons), "goals_achieved": ctx.figure(goals[0], goals.persons),
-               "plans_activated": ctx.figure(participation[1], participation.persons),
-               "plans_with_participation": ctx.figure(participation[0], participation.persons)}
+    figures = {
+        **reviews_due,
+        "reviews_overdue_now": overdue_now,
+        "goals_due": ctx.figure(goals[1], goals.persons),
+        "goals_achieved": ctx.figure(goals[0], goals.persons),
+        "plans_activated": ctx.figure(participation[1], participation.persons),
+        "plans_with_participation": ctx.figure(participation[0], participation.persons),
+    }
     obligations = []
-    uses_ispp = ctx.institution.kind == InstitutionKind.crisis_centre or ctx.session.execute(
-        sa.select(sa.func.count(CarePlan.id)).where(CarePlan.institution_id == inst_id,
-                                                    CarePlan.kind == CarePlanKind.ispp.value)).scalar_one() > 0
+    uses_ispp = (
+        ctx.institution.kind == InstitutionKind.crisis_centre
+        or ctx.session.execute(
+            sa.select(sa.func.count(CarePlan.id)).where(
+                CarePlan.institution_id == inst_id, CarePlan.kind == CarePlanKind.ispp.value
+            )
+        ).scalar_one()
+        > 0
+    )
     if uses_ispp:
         # ISPPs are renewed monthly: every month, every active ISPP of that month has its successor.
         last_month = 0 if ctx.as_of < ctx.start else 12 if ctx.as_of > ctx.end else ctx.as_of.month
         for month, (plans, recipients) in enumerate(ispp_months(ctx.session, inst_id, ctx.year, last_month), 1):
             first = date(ctx.year, month, 1)
-            obligations.append(Obligation(
-                code=f"ispp_month_{ctx.year}_{month:02d}", title_lt=f"ISPP atnaujinti ({ctx.year}-{month:02d})",
-                title_en=f"ISPPs renewed monthly ({ctx.year}-{month:02d})", due_date=first,
-                status="done" if plans else ctx.status(first, False),
-                evidence={"ispp_plans_in_month": ctx.figure(plans, recipients)}))
-    obligations.append(Obligation(
-        code=f"care_plan_reviews_{ctx.year}", title_lt="Individualių planų peržiūros laiku",
-        title_en="Care-plan reviews on time", due_date=ctx.until,
-        status="overdue" if overdue[0] else "done",
-        evidence={"reviews_overdue_now": overdue_now, **reviews_due}))
+            obligations.append(
+                Obligation(
+                    code=f"ispp_month_{ctx.year}_{month:02d}",
+                    title_lt=f"ISPP atnaujinti ({ctx.year}-{month:02d})",
+                    title_en=f"ISPPs renewed monthly ({ctx.year}-{month:02d})",
+                    due_date=first,
+                    status="done" if plans else ctx.status(first, False),
+                    evidence={"ispp_plans_in_month": ctx.figure(plans, recipients)},
+                )
+            )
+    obligations.append(
+        Obligation(
+            code=f"care_plan_reviews_{ctx.year}",
+            title_lt="Individualių planų peržiūros laiku",
+            title_en="Care-plan reviews on time",
+            due_date=ctx.until,
+            status="overdue" if overdue[0] else "done",
+            evidence={"reviews_overdue_now": overdue_now, **reviews_due},
+        )
+    )
     return CycleSection(available=True, figures=figures), obligations
 
 
@@ -115,29 +143,52 @@ def indicators_provider(ctx: Context) -> tuple[CycleSection, list[Obligation]]:
     inst_id = ctx.institution.id
 
     def published_between(first: date, last: date) -> int:
-        return int(ctx.session.execute(sa.select(sa.func.count(IndicatorValue.id)).where(
-            IndicatorValue.institution_id == inst_id, IndicatorValue.status == ValueStatus.published.value,
-            IndicatorValue.published_at >= start_of_day_utc(first),
-            IndicatorValue.published_at < start_of_day_utc(last),
-        )).scalar_one())
+        return int(
+            ctx.session.execute(
+                sa.select(sa.func.count(IndicatorValue.id)).where(
+                    IndicatorValue.institution_id == inst_id,
+                    IndicatorValue.status == ValueStatus.published.value,
+                    IndicatorValue.published_at >= start_of_day_utc(first),
+                    IndicatorValue.published_at < start_of_day_utc(last),
+                )
+            ).scalar_one()
+        )
 
-    of_year = int(ctx.session.execute(sa.select(sa.func.count(IndicatorValue.id)).where(
-        IndicatorValue.institution_id == inst_id, IndicatorValue.status == ValueStatus.published.value,
-        IndicatorValue.period_start >= ctx.start, IndicatorValue.period_start <= ctx.end)).scalar_one())
+    of_year = int(
+        ctx.session.execute(
+            sa.select(sa.func.count(IndicatorValue.id)).where(
+                IndicatorValue.institution_id == inst_id,
+                IndicatorValue.status == ValueStatus.published.value,
+                IndicatorValue.period_start >= ctx.start,
+                IndicatorValue.period_start <= ctx.end,
+            )
+        ).scalar_one()
+    )
     first_half = published_between(ctx.start, date(ctx.year, 7, 1))
     second_half = published_between(date(ctx.year, 7, 1), date(ctx.year + 1, 1, 1))
     obligations = [
-        Obligation(code=f"indicator_review_{ctx.year}_h1", title_lt="Rodiklių peržiūra (I pusmetis)",
-                   title_en="Indicator review (first half-year)", due_date=date(ctx.year, 6, 30),
-                   status=ctx.status(date(ctx.year, 6, 30), first_half > 0),
-                   evidence={"values_published": first_half}),
-        Obligation(code=f"indicator_review_{ctx.year}_h2", title_lt="Rodiklių peržiūra (II pusmetis)",
-                   title_en="Indicator review (second half-year)", due_date=date(ctx.year, 12, 31),
-                   status=ctx.status(date(ctx.year, 12, 31), second_half > 0),
-                   evidence={"values_published": second_half}),
+        Obligation(
+            code=f"indicator_review_{ctx.year}_h1",
+            title_lt="Rodiklių peržiūra (I pusmetis)",
+            title_en="Indicator review (first half-year)",
+            due_date=date(ctx.year, 6, 30),
+            status=ctx.status(date(ctx.year, 6, 30), first_half > 0),
+            evidence={"values_published": first_half},
+        ),
+        Obligation(
+            code=f"indicator_review_{ctx.year}_h2",
+            title_lt="Rodiklių peržiūra (II pusmetis)",
+            title_en="Indicator review (second half-year)",
+            due_date=date(ctx.year, 12, 31),
+            status=ctx.status(date(ctx.year, 12, 31), second_half > 0),
+            evidence={"values_published": second_half},
+        ),
     ]
-    figures = {"values_published_for_year": of_year, "published_first_half": first_half,
-               "published_second_half": second_half}
+    figures = {
+        "values_published_for_year": of_year,
+        "published_first_half": first_half,
+        "published_second_half": second_half,
+    }
     return CycleSection(available=True, figures=figures), obligations
 
 
@@ -179,8 +230,16 @@ def stage_of(ctx: Context, annual_plan_approved: bool | None) -> str:
     return "delivery"
 
 
-def cycle_view(session: Session, principal: Principal, institution_id: uuid.UUID, year: int,
-               as_of: date, privacy: Privacy, *, outside: bool | None = None) -> CycleView:
+def cycle_view(
+    session: Session,
+    principal: Principal,
+    institution_id: uuid.UUID,
+    year: int,
+    as_of: date,
+    privacy: Privacy,
+    *,
+    outside: bool | None = None,
+) -> CycleView:
     """The view as `principal` may read it; `outside=True` forces the view of a reader outside the
     institution's staff (a report being published)."""
     institution = get_or_404(session, Institution, institution_id, principal)
@@ -197,6 +256,13 @@ def cycle_view(session: Session, principal: Principal, institution_id: uuid.UUID
     calendar.sort(key=lambda o: (o.due_date, o.code))
     approved = sections["plans"].figures.get("annual_plan_approved") if sections["plans"].available else None
     stage = stage_of(ctx, approved)
-    return CycleView(institution_id=institution.id, year=year, as_of=as_of, stage=stage, stage_lt=STAGE_LT[stage],
-                     sections=sections, calendar=calendar,
-                     overdue=sum(1 for o in calendar if o.status == "overdue"))
+    return CycleView(
+        institution_id=institution.id,
+        year=year,
+        as_of=as_of,
+        stage=stage,
+        stage_lt=STAGE_LT[stage],
+        sections=sections,
+        calendar=calendar,
+        overdue=sum(1 for o in calendar if o.status == "overdue"),
+    )

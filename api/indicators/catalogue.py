@@ -34,9 +34,19 @@ def usable_by(institution_id: uuid.UUID) -> sa.ColumnElement[bool]:
     return sa.or_(Indicator.institution_id.is_(None), Indicator.institution_id == institution_id)
 
 
-def list_indicators(session: Session, principal: Principal, *, catalogue: str | None, source_kind: SourceKind | None,
-                    periodicity: Periodicity | None, active: bool | None, code: str | None, sort: str, limit: int,
-                    cursor: str | None) -> tuple[list[Indicator], str | None]:
+def list_indicators(
+    session: Session,
+    principal: Principal,
+    *,
+    catalogue: str | None,
+    source_kind: SourceKind | None,
+    periodicity: Periodicity | None,
+    active: bool | None,
+    code: str | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Indicator], str | None]:
     stmt = select(Indicator).where(readable(principal))
     if catalogue == "platform":
         stmt = stmt.where(Indicator.institution_id.is_(None))
@@ -70,8 +80,9 @@ def get_usable(session: Session, principal: Principal, indicator_id: uuid.UUID, 
     return row
 
 
-def find_by_code(session: Session, principal: Principal, code: str,
-                 institution_id: uuid.UUID | None = None) -> Indicator:
+def find_by_code(
+    session: Session, principal: Principal, code: str, institution_id: uuid.UUID | None = None
+) -> Indicator:
     stmt = select(Indicator).where(Indicator.code == code, readable(principal))
     if institution_id is not None:
         stmt = stmt.where(usable_by(institution_id))
@@ -95,16 +106,17 @@ def _own(session: Session, principal: Principal, indicator_id: uuid.UUID, *, pla
     return row
 
 
-def validate_source(session: Session, *, institution_id: uuid.UUID | None, code: str, periodicity: str,
-                    source: dict[str, Any]) -> None:
+def validate_source(
+    session: Session, *, institution_id: uuid.UUID | None, code: str, periodicity: str, source: dict[str, Any]
+) -> None:
     """A survey source names exactly one concept or dimension; a formula's inputs exist for the
     owner, share its periodicity and are not the indicator itself. (Cross-field rules live here,
     not in the schema, so they answer 422 `unprocessable` naming the field.)"""
     if source.get("kind") == SourceKind.survey:
         if (source.get("concept_code") is None) == (source.get("dimension_code") is None):
-            raise ValidationFailed.for_field("body.source.concept_code",
-                                             "name exactly one of concept_code and dimension_code",
-                                             "exactly_one")
+            raise ValidationFailed.for_field(
+                "body.source.concept_code", "name exactly one of concept_code and dimension_code", "exactly_one"
+            )
         return
     if source.get("kind") != SourceKind.formula:
         return
@@ -120,8 +132,9 @@ def validate_source(session: Session, *, institution_id: uuid.UUID | None, code:
         if found is None:
             raise ValidationFailed.for_field(field, f"no indicator with the code {ref}", "not_found")
         if found != periodicity:
-            raise ValidationFailed.for_field(field, f"{ref} is measured per {found}, not per {periodicity}",
-                                             "periodicity_mismatch")
+            raise ValidationFailed.for_field(
+                field, f"{ref} is measured per {found}, not per {periodicity}", "periodicity_mismatch"
+            )
 
 
 def _code_taken(session: Session, code: str, institution_id: uuid.UUID | None) -> bool:
@@ -136,21 +149,37 @@ def create_indicator(session: Session, principal: Principal, data: IndicatorCrea
     if not platform and institution_id is None:
         raise Conflict("Only institution staff add indicators of their institution.")
     source = data.source.model_dump()
-    validate_source(session, institution_id=institution_id, code=data.code, periodicity=data.periodicity,
-                    source=source)
+    validate_source(session, institution_id=institution_id, code=data.code, periodicity=data.periodicity, source=source)
     if _code_taken(session, data.code, institution_id):
         raise Conflict(f"The code {data.code} is already in use.")
-    row = Indicator(**data.model_dump(exclude={"source"}), institution_id=institution_id,
-                    source_kind=SourceKind(source["kind"]), source=source)
+    row = Indicator(
+        **data.model_dump(exclude={"source"}),
+        institution_id=institution_id,
+        source_kind=SourceKind(source["kind"]),
+        source=source,
+    )
     session.add(row)
     flush_or_conflict(session, f"The code {data.code} is already in use.")
-    audit(session, principal, action="create", resource_type="indicator", resource_id=row.id,
-          institution_id=institution_id)
+    audit(
+        session,
+        principal,
+        action="create",
+        resource_type="indicator",
+        resource_id=row.id,
+        institution_id=institution_id,
+    )
     return row
 
 
-def update_indicator(session: Session, principal: Principal, indicator_id: uuid.UUID, patch: IndicatorUpdate,
-                     if_match: str, *, platform: bool) -> Indicator:
+def update_indicator(
+    session: Session,
+    principal: Principal,
+    indicator_id: uuid.UUID,
+    patch: IndicatorUpdate,
+    if_match: str,
+    *,
+    platform: bool,
+) -> Indicator:
     row = _own(session, principal, indicator_id, platform=platform)
     check_if_match(if_match, row.version)
     changes = patch.model_dump(exclude_unset=True, exclude={"source"})
@@ -162,11 +191,18 @@ def update_indicator(session: Session, principal: Principal, indicator_id: uuid.
         if patch.source is None:
             raise ValidationFailed.for_field("body.source", "may not be null", "null")
         source = patch.source.model_dump()
-        validate_source(session, institution_id=row.institution_id, code=row.code, periodicity=row.periodicity,
-                        source=source)
+        validate_source(
+            session, institution_id=row.institution_id, code=row.code, periodicity=row.periodicity, source=source
+        )
         row.source, row.source_kind = source, SourceKind(source["kind"])
     session.add(row)
     flush_or_conflict(session, "The indicator could not be updated.")
-    audit(session, principal, action="update", resource_type="indicator", resource_id=row.id,
-          institution_id=row.institution_id)
+    audit(
+        session,
+        principal,
+        action="update",
+        resource_type="indicator",
+        resource_id=row.id,
+        institution_id=row.institution_id,
+    )
     return row

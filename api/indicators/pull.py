@@ -75,13 +75,25 @@ def pull_columns(privacy: Privacy) -> tuple[Any, ...]:
     least k persons."""
     suppressed = values.suppressed_sql(privacy)
     return (
-        V.id, Inst.municipality_id, V.institution_id, Inst.name.label("institution_name"),
+        V.id,
+        Inst.municipality_id,
+        V.institution_id,
+        Inst.name.label("institution_name"),
         Inst.kind.label("institution_kind"),
-        N.code.label("indicator_code"), N.name_lt.label("indicator_name_lt"), N.name_en.label("indicator_name_en"),
-        N.unit, V.periodicity, V.period_label.label("period"), V.period_start, V.period_end,
-        _published_value(privacy).label("value"), suppressed.label("suppressed"), V.revision, V.published_at,
-        V.updated_at, sa.case((suppressed, sa.literal(few_persons(privacy.k))), else_=sa.null()
-                              ).label("suppression_reason"),
+        N.code.label("indicator_code"),
+        N.name_lt.label("indicator_name_lt"),
+        N.name_en.label("indicator_name_en"),
+        N.unit,
+        V.periodicity,
+        V.period_label.label("period"),
+        V.period_start,
+        V.period_end,
+        _published_value(privacy).label("value"),
+        suppressed.label("suppressed"),
+        V.revision,
+        V.published_at,
+        V.updated_at,
+        sa.case((suppressed, sa.literal(few_persons(privacy.k))), else_=sa.null()).label("suppression_reason"),
     )
 
 
@@ -133,14 +145,22 @@ def scope_tag(session: Session, principal: Principal, f: PullFilter, *, variant:
     if f.institution_kind:
         where.append(Inst.kind == f.institution_kind)
     C = IndicatorValueChanges
-    institutions = (select(sa.func.count(Inst.id), sa.func.sum(Inst.version), sa.func.max(Inst.updated_at),
-                           sa.func.sum(C.changes))
-                    .select_from(Inst).outerjoin(C, C.institution_id == Inst.id).where(*where).subquery())
+    institutions = (
+        select(sa.func.count(Inst.id), sa.func.sum(Inst.version), sa.func.max(Inst.updated_at), sa.func.sum(C.changes))
+        .select_from(Inst)
+        .outerjoin(C, C.institution_id == Inst.id)
+        .where(*where)
+        .subquery()
+    )
     in_scope = select(Inst.id).where(*where).scalar_subquery()
-    indicators = (select(sa.func.count(N.id), sa.func.sum(N.version), sa.func.max(N.updated_at))
-                  .where(sa.or_(N.institution_id.is_(None), N.institution_id.in_(in_scope))).subquery())
-    fingerprint = session.exec(select(institutions, indicators).select_from(
-        institutions.join(indicators, sa.true()))).one()
+    indicators = (
+        select(sa.func.count(N.id), sa.func.sum(N.version), sa.func.max(N.updated_at))
+        .where(sa.or_(N.institution_id.is_(None), N.institution_id.in_(in_scope)))
+        .subquery()
+    )
+    fingerprint = session.exec(
+        select(institutions, indicators).select_from(institutions.join(indicators, sa.true()))
+    ).one()
     return _digest(_who(principal), f.key(), variant, *fingerprint)
 
 
@@ -191,16 +211,26 @@ def page_variant(sort: str, limit: int, cursor: str | None) -> str:
     return f"json|{sort}|{limit}|{cursor}"
 
 
-def pull_page(session: Session, principal: Principal, f: PullFilter, *, sort: str, limit: int,
-              cursor: str | None, scope: str, privacy: Privacy) -> PullPage:
+def pull_page(
+    session: Session,
+    principal: Principal,
+    f: PullFilter,
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    scope: str,
+    privacy: Privacy,
+) -> PullPage:
     """One page, and its ETag: `scope` (from :func:`scope_tag`) and a digest of exactly the row
     values the page serialises (and of the next cursor), so a page is 304 when nothing in it
     changed. Computing it costs the page query only, not an aggregate over everything the filter
     matches."""
     stmt = _joined(select(*pull_columns(privacy)).select_from(V)).where(*_conditions(principal, f))
     rows, next_cursor = paginate(session, stmt, model=V, sort=sort, limit=limit, cursor=cursor)
-    digest = hashlib.sha256("#".join([_who(principal), f.key(), sort, str(limit), str(cursor),
-                                      str(next_cursor)]).encode())
+    digest = hashlib.sha256(
+        "#".join([_who(principal), f.key(), sort, str(limit), str(cursor), str(next_cursor)]).encode()
+    )
     for row in rows:
         digest.update(repr(tuple(row)).encode())
     return PullPage(rows=rows, next_cursor=next_cursor, etag=etag(scope, digest.hexdigest()[:24]))
@@ -214,9 +244,16 @@ def pull_csv(session: Session, principal: Principal, f: PullFilter, privacy: Pri
     return csv_text(CSV_FIELDS, session.exec(stmt), lineterminator="\n")
 
 
-def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUID | None,
-            institution_kind: InstitutionKind | None, indicator: str | None, trend_periods: int,
-            privacy: Privacy) -> MunicipalitySummary:
+def summary(
+    session: Session,
+    principal: Principal,
+    *,
+    municipality_id: uuid.UUID | None,
+    institution_kind: InstitutionKind | None,
+    indicator: str | None,
+    trend_periods: int,
+    privacy: Privacy,
+) -> MunicipalitySummary:
     """Per institution and indicator: the latest published value, the one before, and a trend slope
     (suppressed values count as missing)."""
     municipality_id = municipality_id or principal.municipality_id
@@ -225,10 +262,20 @@ def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUI
     get_or_404(session, Municipality, municipality_id, principal, what="municipality")
     f = PullFilter(municipality_id=municipality_id, institution_kind=institution_kind, indicator=indicator)
     rn = sa.func.row_number().over(partition_by=(V.institution_id, V.indicator_id), order_by=V.period_start.desc())
-    ranked = _joined(select(V.institution_id, V.indicator_id, V.period_label,
-                            _published_value(privacy).label("value"),
-                            values.suppressed_sql(privacy).label("suppressed"),
-                            rn.label("rn")).select_from(V)).where(*_conditions(principal, f)).subquery()
+    ranked = (
+        _joined(
+            select(
+                V.institution_id,
+                V.indicator_id,
+                V.period_label,
+                _published_value(privacy).label("value"),
+                values.suppressed_sql(privacy).label("suppressed"),
+                rn.label("rn"),
+            ).select_from(V)
+        )
+        .where(*_conditions(principal, f))
+        .subquery()
+    )
     is_suppressed = ranked.c.suppressed.is_(True)
     has_value = ranked.c.value.is_not(None)
     x = -ranked.c.rn  # time runs forward as rn falls
@@ -237,34 +284,56 @@ def summary(session: Session, principal: Principal, *, municipality_id: uuid.UUI
     sy = sa.func.sum(ranked.c.value)
     sxy = sa.func.sum(sa.case((has_value, x * ranked.c.value)))
     sxx = sa.func.sum(sa.case((has_value, x * x)))
-    grouped = select(
-        ranked.c.institution_id, ranked.c.indicator_id,
-        sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.period_label))).label("latest_period"),
-        sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.value))).label("latest_value"),
-        sa.func.max(sa.case((ranked.c.rn == 2, ranked.c.value))).label("previous_value"),
-        sa.func.count(sa.case((sa.and_(ranked.c.rn == 1, is_suppressed), 1))).label("latest_suppressed"),
-        sa.func.count(sa.case((sa.and_(ranked.c.rn == 2, is_suppressed), 1))).label("previous_suppressed"),
-        n.label("periods"),
-        ((n * sxy - sx * sy) / sa.func.nullif(n * sxx - sx * sx, 0)).label("trend_slope"),
-    ).where(ranked.c.rn <= trend_periods).group_by(ranked.c.institution_id, ranked.c.indicator_id).subquery()
-    stmt = (select(grouped, Inst.name, Inst.kind, N.code, N.name_lt, N.name_en, N.unit, N.direction)
-            .join(Inst, Inst.id == grouped.c.institution_id).join(N, N.id == grouped.c.indicator_id)
-            .order_by(Inst.name, Inst.id, N.code))
+    grouped = (
+        select(
+            ranked.c.institution_id,
+            ranked.c.indicator_id,
+            sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.period_label))).label("latest_period"),
+            sa.func.max(sa.case((ranked.c.rn == 1, ranked.c.value))).label("latest_value"),
+            sa.func.max(sa.case((ranked.c.rn == 2, ranked.c.value))).label("previous_value"),
+            sa.func.count(sa.case((sa.and_(ranked.c.rn == 1, is_suppressed), 1))).label("latest_suppressed"),
+            sa.func.count(sa.case((sa.and_(ranked.c.rn == 2, is_suppressed), 1))).label("previous_suppressed"),
+            n.label("periods"),
+            ((n * sxy - sx * sy) / sa.func.nullif(n * sxx - sx * sx, 0)).label("trend_slope"),
+        )
+        .where(ranked.c.rn <= trend_periods)
+        .group_by(ranked.c.institution_id, ranked.c.indicator_id)
+        .subquery()
+    )
+    stmt = (
+        select(grouped, Inst.name, Inst.kind, N.code, N.name_lt, N.name_en, N.unit, N.direction)
+        .join(Inst, Inst.id == grouped.c.institution_id)
+        .join(N, N.id == grouped.c.indicator_id)
+        .order_by(Inst.name, Inst.id, N.code)
+    )
     rows = []
     for r in session.exec(stmt).all():
         m = r._mapping
         slope = None if m["trend_slope"] is None else float(m["trend_slope"])
         latest, previous = m["latest_value"], m["previous_value"]
         latest_suppressed, previous_suppressed = bool(m["latest_suppressed"]), bool(m["previous_suppressed"])
-        rows.append(SummaryRow(
-            institution_id=m["institution_id"], institution_name=m["name"], institution_kind=m["kind"],
-            indicator_code=m["code"], indicator_name_lt=m["name_lt"], indicator_name_en=m["name_en"], unit=m["unit"],
-            direction=m["direction"], latest_period=m["latest_period"], latest_value=latest,
-            latest_suppressed=latest_suppressed, previous_value=previous, previous_suppressed=previous_suppressed,
-            suppression_reason=few_persons(privacy.k) if latest_suppressed or previous_suppressed else None,
-            change=None if latest is None or previous is None else latest - previous,
-            periods=m["periods"], trend_slope=slope, trend=_trend(slope, m["direction"]),
-        ))
+        rows.append(
+            SummaryRow(
+                institution_id=m["institution_id"],
+                institution_name=m["name"],
+                institution_kind=m["kind"],
+                indicator_code=m["code"],
+                indicator_name_lt=m["name_lt"],
+                indicator_name_en=m["name_en"],
+                unit=m["unit"],
+                direction=m["direction"],
+                latest_period=m["latest_period"],
+                latest_value=latest,
+                latest_suppressed=latest_suppressed,
+                previous_value=previous,
+                previous_suppressed=previous_suppressed,
+                suppression_reason=few_persons(privacy.k) if latest_suppressed or previous_suppressed else None,
+                change=None if latest is None or previous is None else latest - previous,
+                periods=m["periods"],
+                trend_slope=slope,
+                trend=_trend(slope, m["direction"]),
+            )
+        )
     return MunicipalitySummary(municipality_id=municipality_id, trend_periods=trend_periods, rows=rows)
 
 

@@ -15,15 +15,24 @@ from api.privacy import PeerGroup
 from api.schemas import PublicModel, RequestModel
 
 CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,59}$"
-Code = Annotated[str, Field(pattern=CODE_PATTERN, examples=["SATISFACTION"],
-                            description="Upper-case code: letters, digits and `_`.")]
+Code = Annotated[
+    str, Field(pattern=CODE_PATTERN, examples=["SATISFACTION"], description="Upper-case code: letters, digits and `_`.")
+]
 PERIOD_LABEL_PATTERN = r"^(19|2[0-9])[0-9]{2}(-H[12]|-Q[1-4]|-(0[1-9]|1[0-2]))?$"
-PeriodLabel = Annotated[str, Field(min_length=4, max_length=7, pattern=PERIOD_LABEL_PATTERN,
-                                   examples=["2026", "2026-H1", "2026-Q3", "2026-05"],
-                                   description="A period: `2026`, `2026-H1`, `2026-Q3` or `2026-05`.")]
+PeriodLabel = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=7,
+        pattern=PERIOD_LABEL_PATTERN,
+        examples=["2026", "2026-H1", "2026-Q3", "2026-05"],
+        description="A period: `2026`, `2026-H1`, `2026-Q3` or `2026-05`.",
+    ),
+]
 
 
 # ---- sources -------------------------------------------------------------------------------------
+
 
 class ManualSource(RequestModel):
     """Entered by hand."""
@@ -69,6 +78,7 @@ Source = Annotated[
 
 
 # ---- catalogue -----------------------------------------------------------------------------------
+
 
 class IndicatorCreate(RequestModel):
     code: Code
@@ -116,6 +126,7 @@ class IndicatorPublic(PublicModel):
 
 # ---- targets -------------------------------------------------------------------------------------
 
+
 def _check_label(value: str) -> str:
     Period.parse(value)
     return value
@@ -149,9 +160,11 @@ class TargetPublic(PublicModel):
 
 # ---- values --------------------------------------------------------------------------------------
 
-PERSONS_DESCRIPTION = ("How many persons the figure rests on, when it is derived from persons (e.g. the "
-                       "recipients counted); under the privacy threshold k it is suppressed outside the staff. "
-                       "Omit for figures not about persons.")
+PERSONS_DESCRIPTION = (
+    "How many persons the figure rests on, when it is derived from persons (e.g. the "
+    "recipients counted); under the privacy threshold k it is suppressed outside the staff. "
+    "Omit for figures not about persons."
+)
 
 
 class ValueCreate(RequestModel):
@@ -198,21 +211,31 @@ class ValuePublic(PublicModel):
     period_start: date
     period_end: date
     value: float | None = Field(description="null when suppressed")
-    suppressed: bool = Field(default=False, description=(
-        "true for a reader outside the institution's staff when the value rests on fewer than k persons "
-        "(CIKLAS_PRIVACY_K): value, records, persons and inputs are then null"))
-    suppression_reason: str | None = Field(default=None, description="Why the value is suppressed",
-                                           examples=["fewer than 5 persons"])
+    suppressed: bool = Field(
+        default=False,
+        description=(
+            "true for a reader outside the institution's staff when the value rests on fewer than k persons "
+            "(CIKLAS_PRIVACY_K): value, records, persons and inputs are then null"
+        ),
+    )
+    suppression_reason: str | None = Field(
+        default=None, description="Why the value is suppressed", examples=["fewer than 5 persons"]
+    )
     comment: str | None
     status: ValueStatus
     origin: ValueOrigin
     revision: int
     records: int | None
-    persons: int | None = Field(default=None, description=(
-        "How many persons the value rests on (survey respondents, care-plan recipients, for a formula the fewest "
-        "of its inputs'); null when not derived from persons"))
-    respondents: int | None = Field(default=None, description="Deprecated: the same as `persons`",
-                                    json_schema_extra={"deprecated": True})
+    persons: int | None = Field(
+        default=None,
+        description=(
+            "How many persons the value rests on (survey respondents, care-plan recipients, for a formula the fewest "
+            "of its inputs'); null when not derived from persons"
+        ),
+    )
+    respondents: int | None = Field(
+        default=None, description="Deprecated: the same as `persons`", json_schema_extra={"deprecated": True}
+    )
     inputs: dict[str, Any] | None
     computed_at: datetime | None
     published_at: datetime | None
@@ -232,14 +255,16 @@ class RevisionPublic(PublicModel):
     origin: str
     records: int | None
     persons: int | None = None
-    respondents: int | None = Field(default=None, description="Deprecated: the same as `persons`",
-                                    json_schema_extra={"deprecated": True})
+    respondents: int | None = Field(
+        default=None, description="Deprecated: the same as `persons`", json_schema_extra={"deprecated": True}
+    )
     published_at: datetime | None
     superseded_at: datetime
     reason: str
 
 
 # ---- comparison ----------------------------------------------------------------------------------
+
 
 class TrendPoint(PublicModel):
     period: str
@@ -254,22 +279,35 @@ class PeerStatistics(PeerGroup):
     """The peer group and where the institution stands in it. No peer's value, minimum, maximum,
     median or quartile is given: only the group's size and the institution's percentile rank."""
 
-    peers: int = Field(description="Peers with a published value for the period that rests on at least k persons "
-                                   "(the institution excluded)")
-    median: float | None = Field(default=None, description="Deprecated, always null: a median can be a peer's value",
-                                 json_schema_extra=DEPRECATED_PEER_FIGURE)
-    lower_quartile: float | None = Field(default=None, description="Deprecated, always null",
-                                         json_schema_extra=DEPRECATED_PEER_FIGURE)
-    upper_quartile: float | None = Field(default=None, description="Deprecated, always null",
-                                         json_schema_extra=DEPRECATED_PEER_FIGURE)
-    percentile_rank: float | None = Field(default=None, description=(
-        "Share of peers (0-100) whose value is strictly below the institution's published value; given only from "
-        "k peers and when peers lie strictly below and strictly above it (see percentile_rank_reason)"))
-    percentile_rank_reason: str | None = Field(default=None, description="Why percentile_rank is null",
-                                               examples=["at the edge of the peer group"])
+    peers: int = Field(
+        description="Peers with a published value for the period that rests on at least k persons "
+        "(the institution excluded)"
+    )
+    median: float | None = Field(
+        default=None,
+        description="Deprecated, always null: a median can be a peer's value",
+        json_schema_extra=DEPRECATED_PEER_FIGURE,
+    )
+    lower_quartile: float | None = Field(
+        default=None, description="Deprecated, always null", json_schema_extra=DEPRECATED_PEER_FIGURE
+    )
+    upper_quartile: float | None = Field(
+        default=None, description="Deprecated, always null", json_schema_extra=DEPRECATED_PEER_FIGURE
+    )
+    percentile_rank: float | None = Field(
+        default=None,
+        description=(
+            "Share of peers (0-100) whose value is strictly below the institution's published value; given only from "
+            "k peers and when peers lie strictly below and strictly above it (see percentile_rank_reason)"
+        ),
+    )
+    percentile_rank_reason: str | None = Field(
+        default=None, description="Why percentile_rank is null", examples=["at the edge of the peer group"]
+    )
     suppressed: bool = Field(description="true when fewer than k peers (CIKLAS_PRIVACY_K): no figures are given")
-    reason: str | None = Field(default=None, description="Why the peer figures are suppressed",
-                               examples=["fewer than 5 peers"])
+    reason: str | None = Field(
+        default=None, description="Why the peer figures are suppressed", examples=["fewer than 5 peers"]
+    )
 
 
 class Comparison(PublicModel):
@@ -294,6 +332,7 @@ class Comparison(PublicModel):
 
 
 # ---- pull ----------------------------------------------------------------------------------------
+
 
 class PulledValue(PublicModel):
     """A published value as a municipality reads it: no comments, no people."""

@@ -68,10 +68,19 @@ def to_public(row: IndicatorValue, principal: Principal, privacy: Privacy) -> Va
     return out
 
 
-def list_values(session: Session, principal: Principal, indicator_id: uuid.UUID, *,
-                institution_id: uuid.UUID | None, status: ValueStatus | None, period_from: date | None,
-                period_to: date | None, sort: str, limit: int,
-                cursor: str | None) -> tuple[list[IndicatorValue], str | None]:
+def list_values(
+    session: Session,
+    principal: Principal,
+    indicator_id: uuid.UUID,
+    *,
+    institution_id: uuid.UUID | None,
+    status: ValueStatus | None,
+    period_from: date | None,
+    period_to: date | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[IndicatorValue], str | None]:
     catalogue.get_indicator(session, principal, indicator_id)
     stmt = select(IndicatorValue).where(IndicatorValue.indicator_id == indicator_id, readable(principal))
     if institution_id:
@@ -103,35 +112,57 @@ def create_value(session: Session, principal: Principal, indicator_id: uuid.UUID
     indicator = catalogue.get_usable(session, principal, indicator_id, institution_id)
     period = parse_period(indicator, data.period)
     if indicator.source_kind != SourceKind.manual:
-        raise InvalidTransition(f"{indicator.code} is computed from its {indicator.source_kind} source; "
-                                "recompute it instead of entering it by hand.")
-    row = IndicatorValue(institution_id=institution_id, indicator_id=indicator.id, periodicity=period.periodicity,
-                         period_start=period.start, period_end=period.end, period_label=period.label,
-                         value=data.value, comment=data.comment, persons=data.persons, origin=ValueOrigin.manual,
-                         entered_by=principal.subject_id)
+        raise InvalidTransition(
+            f"{indicator.code} is computed from its {indicator.source_kind} source; "
+            "recompute it instead of entering it by hand."
+        )
+    row = IndicatorValue(
+        institution_id=institution_id,
+        indicator_id=indicator.id,
+        periodicity=period.periodicity,
+        period_start=period.start,
+        period_end=period.end,
+        period_label=period.label,
+        value=data.value,
+        comment=data.comment,
+        persons=data.persons,
+        origin=ValueOrigin.manual,
+        entered_by=principal.subject_id,
+    )
     session.add(row)
     flush_or_conflict(session, f"A value for {period.label} already exists; update or correct it instead.")
     audit(session, principal, action="create", resource_type="indicator_value", resource_id=row.id)
     return row
 
 
-def recompute_value(session: Session, principal: Principal, indicator_id: uuid.UUID,
-                    data: RecomputeRequest) -> tuple[IndicatorValue, bool]:
+def recompute_value(
+    session: Session, principal: Principal, indicator_id: uuid.UUID, data: RecomputeRequest
+) -> tuple[IndicatorValue, bool]:
     """Compute the value from its source and store it as a draft; (row, created)."""
     institution_id = _institution(principal)
     indicator = catalogue.get_usable(session, principal, indicator_id, institution_id)
     period = parse_period(indicator, data.period)
-    row = session.exec(select(IndicatorValue).where(
-        IndicatorValue.institution_id == institution_id, IndicatorValue.indicator_id == indicator.id,
-        IndicatorValue.period_start == period.start)).first()
+    row = session.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.institution_id == institution_id,
+            IndicatorValue.indicator_id == indicator.id,
+            IndicatorValue.period_start == period.start,
+        )
+    ).first()
     if row is not None and row.status == ValueStatus.published:
         raise InvalidTransition(f"The value for {period.label} is published; correct it instead.")
     result = sources.compute(session, institution_id, indicator, period.start, period.end)
     created = row is None
     if row is None:
-        row = IndicatorValue(institution_id=institution_id, indicator_id=indicator.id,
-                             periodicity=period.periodicity, period_start=period.start, period_end=period.end,
-                             period_label=period.label, origin=ValueOrigin.computed)
+        row = IndicatorValue(
+            institution_id=institution_id,
+            indicator_id=indicator.id,
+            periodicity=period.periodicity,
+            period_start=period.start,
+            period_end=period.end,
+            period_label=period.label,
+            origin=ValueOrigin.computed,
+        )
     row.value, row.records, row.persons = result.value, result.records, result.persons
     row.inputs, row.computed_at, row.origin = result.inputs, utcnow(), ValueOrigin.computed
     row.entered_by = principal.subject_id
@@ -147,8 +178,9 @@ def _own_value(session: Session, principal: Principal, value_id: uuid.UUID, if_m
     return row
 
 
-def update_value(session: Session, principal: Principal, value_id: uuid.UUID, patch: ValueUpdate,
-                 if_match: str) -> IndicatorValue:
+def update_value(
+    session: Session, principal: Principal, value_id: uuid.UUID, patch: ValueUpdate, if_match: str
+) -> IndicatorValue:
     row = _own_value(session, principal, value_id, if_match)
     if row.status == ValueStatus.published:
         raise InvalidTransition("A published value is changed by a correction (POST .../corrections).")
@@ -180,8 +212,9 @@ def delete_value(session: Session, principal: Principal, value_id: uuid.UUID, if
     audit(session, principal, action="delete", resource_type="indicator_value", resource_id=value_id)
 
 
-def publish_value(session: Session, principal: Principal, value_id: uuid.UUID, if_match: str,
-                  privacy: Privacy) -> IndicatorValue:
+def publish_value(
+    session: Session, principal: Principal, value_id: uuid.UUID, if_match: str, privacy: Privacy
+) -> IndicatorValue:
     row = _own_value(session, principal, value_id, if_match)
     if row.status != ValueStatus.draft:
         raise InvalidTransition("Only a draft value can be published.")
@@ -191,24 +224,46 @@ def publish_value(session: Session, principal: Principal, value_id: uuid.UUID, i
     audit(session, principal, action="publish", resource_type="indicator_value", resource_id=row.id)
     # The event reaches the municipality's subscribers too: it carries what an outside reader sees.
     suppressed = is_suppressed(row, privacy)
-    emit(session, "indicator.published", row.institution_id, {
-        "value_id": str(row.id), "indicator_id": str(row.indicator_id), "period": row.period_label,
-        "value": None if suppressed else row.value, "suppressed": suppressed,
-        "suppression_reason": few_persons(privacy.k) if suppressed else None})
+    emit(
+        session,
+        "indicator.published",
+        row.institution_id,
+        {
+            "value_id": str(row.id),
+            "indicator_id": str(row.indicator_id),
+            "period": row.period_label,
+            "value": None if suppressed else row.value,
+            "suppressed": suppressed,
+            "suppression_reason": few_persons(privacy.k) if suppressed else None,
+        },
+    )
     return row
 
 
-def correct_value(session: Session, principal: Principal, value_id: uuid.UUID, data: ValueCorrection,
-                  if_match: str) -> IndicatorValue:
+def correct_value(
+    session: Session, principal: Principal, value_id: uuid.UUID, data: ValueCorrection, if_match: str
+) -> IndicatorValue:
     """Replace a published value; the value as it stood is kept as a revision."""
     row = _own_value(session, principal, value_id, if_match)
     if row.status != ValueStatus.published:
         raise InvalidTransition("Only a published value is corrected; edit the draft instead.")
-    session.add(IndicatorValueRevision(
-        value_id=row.id, institution_id=row.institution_id, revision=row.revision, value=row.value,
-        comment=row.comment, origin=row.origin, records=row.records, persons=row.persons, inputs=row.inputs,
-        published_at=row.published_at, published_by=row.published_by, superseded_by=principal.subject_id,
-        reason=data.reason))
+    session.add(
+        IndicatorValueRevision(
+            value_id=row.id,
+            institution_id=row.institution_id,
+            revision=row.revision,
+            value=row.value,
+            comment=row.comment,
+            origin=row.origin,
+            records=row.records,
+            persons=row.persons,
+            inputs=row.inputs,
+            published_at=row.published_at,
+            published_by=row.published_by,
+            superseded_by=principal.subject_id,
+            reason=data.reason,
+        )
+    )
     row.revision += 1
     row.value, row.comment, row.origin = data.value, data.comment, ValueOrigin.manual
     # records and persons stay: the population behind the figure (and its suppression) is unchanged.
@@ -216,13 +271,13 @@ def correct_value(session: Session, principal: Principal, value_id: uuid.UUID, d
     row.published_at, row.published_by, row.entered_by = utcnow(), principal.subject_id, principal.subject_id
     session.add(row)
     flush_or_conflict(session, "The value could not be corrected.")
-    audit(session, principal, action="correct", resource_type="indicator_value", resource_id=row.id,
-          detail=data.reason)
+    audit(session, principal, action="correct", resource_type="indicator_value", resource_id=row.id, detail=data.reason)
     return row
 
 
-def list_revisions(session: Session, principal: Principal, value_id: uuid.UUID,
-                   privacy: Privacy) -> list[RevisionPublic]:
+def list_revisions(
+    session: Session, principal: Principal, value_id: uuid.UUID, privacy: Privacy
+) -> list[RevisionPublic]:
     """Earlier published states, newest first (suppressed and without comments outside the staff)."""
     row = get_value(session, principal, value_id)
     outside = is_outside(principal, row.institution_id)

@@ -31,17 +31,24 @@ router = APIRouter(prefix="/api/v1/indicator-values", tags=["indicator values"])
 
 CACHE_CONTROL = "private, no-cache"
 CSV_MEDIA_TYPE = "text/csv"
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match", max_length=500,
-                                           description="The ETag of an earlier pull: 304 when nothing changed")]
-Accept = Annotated[str | None, Header(alias="Accept", max_length=500,
-                                      description="`text/csv` for CSV (every matching row, no paging)")]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(alias="If-None-Match", max_length=500, description="The ETag of an earlier pull: 304 when nothing changed"),
+]
+Accept = Annotated[
+    str | None, Header(alias="Accept", max_length=500, description="`text/csv` for CSV (every matching row, no paging)")
+]
 
 
 @router.get(
-    "", summary="Pull published indicator values", response_model=Page[PulledValue],
+    "",
+    summary="Pull published indicator values",
+    response_model=Page[PulledValue],
     responses={
-        200: {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
-              "description": "JSON pages, or CSV with `Accept: text/csv`"},
+        200: {
+            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}},
+            "description": "JSON pages, or CSV with `Accept: text/csv`",
+        },
         304: {"description": "Not modified since the ETag sent in If-None-Match"},
     },
 )
@@ -57,8 +64,9 @@ def pull_indicator_values(
     periodicity: Periodicity | None = None,
     period_from: Annotated[ApiDate | None, Query(description="Periods starting on or after this day")] = None,
     period_to: Annotated[ApiDate | None, Query(description="Periods starting on or before this day")] = None,
-    updated_since: Annotated[ApiDateTime | None, Query(
-        description="Only values changed (published or corrected) at or after this instant")] = None,
+    updated_since: Annotated[
+        ApiDateTime | None, Query(description="Only values changed (published or corrected) at or after this instant")
+    ] = None,
     sort: Annotated[str, sort_query(["period_start", "updated_at"], "period_start")] = "period_start",
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
@@ -71,9 +79,16 @@ def pull_indicator_values(
     comes with `value` null, `suppressed` true and `suppression_reason`. JSON pages follow
     `next_cursor`; `Accept: text/csv` answers every matching row as CSV (the same columns). The
     `ETag` changes when any matching value does: send it as `If-None-Match` to get 304."""
-    filters = pull.PullFilter(municipality_id=municipality_id, institution_id=institution_id,
-                              institution_kind=institution_kind, indicator=indicator, periodicity=periodicity,
-                              period_from=period_from, period_to=period_to, updated_since=updated_since)
+    filters = pull.PullFilter(
+        municipality_id=municipality_id,
+        institution_id=institution_id,
+        institution_kind=institution_kind,
+        indicator=indicator,
+        periodicity=periodicity,
+        period_from=period_from,
+        period_to=period_to,
+        updated_since=updated_since,
+    )
     as_csv = CSV_MEDIA_TYPE in (accept or "").lower()
     # The threshold is part of the representation: a changed k changes every ETag.
     variant = f"{'csv' if as_csv else pull.page_variant(sort, limit, cursor)}|k={privacy.k}"
@@ -86,11 +101,14 @@ def pull_indicator_values(
         headers["ETag"] = pull.etag(scope, "csv")
         if pull.any_match(if_none_match):
             return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(pull.pull_csv(session, principal, filters, privacy),
-                        media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
-                        headers={**headers, "Content-Disposition": 'attachment; filename="indicator-values.csv"'})
-    page = pull.pull_page(session, principal, filters, sort=sort, limit=limit, cursor=cursor, scope=scope,
-                          privacy=privacy)
+        return Response(
+            pull.pull_csv(session, principal, filters, privacy),
+            media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
+            headers={**headers, "Content-Disposition": 'attachment; filename="indicator-values.csv"'},
+        )
+    page = pull.pull_page(
+        session, principal, filters, sort=sort, limit=limit, cursor=cursor, scope=scope, privacy=privacy
+    )
     headers["ETag"] = page.etag
     if pull.content_match(if_none_match, page.etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
@@ -98,15 +116,21 @@ def pull_indicator_values(
     return Page(items=page.items(), next_cursor=page.next_cursor, limit=limit)
 
 
-@router.get("/summary", summary="Municipality summary: latest value and trend", response_model=MunicipalitySummary,
-            responses=problem_responses(404))
+@router.get(
+    "/summary",
+    summary="Municipality summary: latest value and trend",
+    response_model=MunicipalitySummary,
+    responses=problem_responses(404),
+)
 def read_municipality_summary(
     principal: Authorized[Scope.indicator_values_pull],
     session: SessionDep,
     response: Response,
     privacy: PrivacyDep,
-    municipality_id: Annotated[uuid.UUID | None, Query(
-        description="Defaults to the caller's municipality; platform administrators must name one")] = None,
+    municipality_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Defaults to the caller's municipality; platform administrators must name one"),
+    ] = None,
     institution_kind: InstitutionKind | None = None,
     indicator: Annotated[str | None, Query(max_length=60, description="An indicator code")] = None,
     trend_periods: Annotated[int, Query(ge=2, le=20, description="Periods in the trend window")] = 5,
@@ -115,15 +139,25 @@ def read_municipality_summary(
     change and the least-squares trend over the last periods (improving or worsening by the
     indicator's direction). Values resting on fewer than k persons are null, flagged
     (`latest_suppressed`, `previous_suppressed`, `suppression_reason`) and count as missing."""
-    result = pull.summary(session, principal, municipality_id=municipality_id, institution_kind=institution_kind,
-                          indicator=indicator, trend_periods=trend_periods, privacy=privacy)
+    result = pull.summary(
+        session,
+        principal,
+        municipality_id=municipality_id,
+        institution_kind=institution_kind,
+        indicator=indicator,
+        trend_periods=trend_periods,
+        privacy=privacy,
+    )
     response.headers["Cache-Control"] = CACHE_CONTROL
     return result
 
 
 @router.get("/{value_id}", summary="Read an indicator value", response_model=ValuePublic)
 def read_indicator_value(
-    principal: Authorized[Scope.indicators_read], session: SessionDep, value_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.indicators_read],
+    session: SessionDep,
+    value_id: uuid.UUID,
+    response: Response,
     privacy: PrivacyDep,
 ) -> ValuePublic:
     """Outside the institution's staff: no comment, and a value resting on fewer than k persons
@@ -133,11 +167,20 @@ def read_indicator_value(
     return values.to_public(row, principal, privacy)
 
 
-@router.patch("/{value_id}", summary="Update a draft value", response_model=ValuePublic,
-              responses=problem_responses(409, 412, 428))
+@router.patch(
+    "/{value_id}",
+    summary="Update a draft value",
+    response_model=ValuePublic,
+    responses=problem_responses(409, 412, 428),
+)
 def update_indicator_value(
-    principal: Authorized[Scope.indicators_write], session: SessionDep, value_id: uuid.UUID, body: ValueUpdate,
-    if_match: IfMatch, response: Response, privacy: PrivacyDep,
+    principal: Authorized[Scope.indicators_write],
+    session: SessionDep,
+    value_id: uuid.UUID,
+    body: ValueUpdate,
+    if_match: IfMatch,
+    response: Response,
+    privacy: PrivacyDep,
 ) -> ValuePublic:
     """Drafts only (a published value is corrected); a computed value's figure is recomputed, only
     its comment is edited. A manual value's `persons` says how many persons it rests on."""
@@ -146,20 +189,35 @@ def update_indicator_value(
     return values.to_public(row, principal, privacy)
 
 
-@router.delete("/{value_id}", summary="Delete a draft value", status_code=status.HTTP_204_NO_CONTENT,
-               responses=problem_responses(409, 412, 428))
+@router.delete(
+    "/{value_id}",
+    summary="Delete a draft value",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409, 412, 428),
+)
 def delete_indicator_value(
-    principal: Authorized[Scope.indicators_write], session: SessionDep, value_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.indicators_write],
+    session: SessionDep,
+    value_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> None:
     """Only drafts (409 for a published value, which is corrected instead)."""
     values.delete_value(session, principal, value_id, if_match)
 
 
-@router.post("/{value_id}/publish", summary="Publish a value", response_model=ValuePublic,
-             responses=problem_responses(409, 412, 428))
+@router.post(
+    "/{value_id}/publish",
+    summary="Publish a value",
+    response_model=ValuePublic,
+    responses=problem_responses(409, 412, 428),
+)
 def publish_indicator_value(
-    principal: Authorized[Scope.indicators_publish], session: SessionDep, value_id: uuid.UUID, if_match: IfMatch,
-    response: Response, privacy: PrivacyDep,
+    principal: Authorized[Scope.indicators_publish],
+    session: SessionDep,
+    value_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    privacy: PrivacyDep,
 ) -> ValuePublic:
     """The director publishes a draft; from then on the municipality sees it (suppressed when it
     rests on fewer than k persons, in the `indicator.published` event too)."""
@@ -168,11 +226,20 @@ def publish_indicator_value(
     return values.to_public(row, principal, privacy)
 
 
-@router.post("/{value_id}/corrections", summary="Correct a published value", response_model=ValuePublic,
-             responses=problem_responses(409, 412, 428))
+@router.post(
+    "/{value_id}/corrections",
+    summary="Correct a published value",
+    response_model=ValuePublic,
+    responses=problem_responses(409, 412, 428),
+)
 def correct_indicator_value(
-    principal: Authorized[Scope.indicators_publish], session: SessionDep, value_id: uuid.UUID,
-    body: ValueCorrection, if_match: IfMatch, response: Response, privacy: PrivacyDep,
+    principal: Authorized[Scope.indicators_publish],
+    session: SessionDep,
+    value_id: uuid.UUID,
+    body: ValueCorrection,
+    if_match: IfMatch,
+    response: Response,
+    privacy: PrivacyDep,
 ) -> ValuePublic:
     """The director replaces a published figure with a reason; the figure as it stood is kept as a
     revision and the value's `revision` grows by one."""
@@ -183,7 +250,10 @@ def correct_indicator_value(
 
 @router.get("/{value_id}/revisions", summary="List a value's earlier revisions", response_model=list[RevisionPublic])
 def list_indicator_value_revisions(
-    principal: Authorized[Scope.indicators_read], session: SessionDep, value_id: uuid.UUID, privacy: PrivacyDep,
+    principal: Authorized[Scope.indicators_read],
+    session: SessionDep,
+    value_id: uuid.UUID,
+    privacy: PrivacyDep,
 ) -> list[RevisionPublic]:
     """The published figures a correction replaced, newest first (suppressed like the value)."""
     return values.list_revisions(session, principal, value_id, privacy)

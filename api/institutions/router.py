@@ -38,15 +38,23 @@ def list_institutions(
 ) -> Page[InstitutionPublic]:
     """Institution staff see their own institution; municipality clients those of their municipality;
     platform administrators all."""
-    items, next_cursor = service.list_institutions(session, principal, municipality_id=municipality_id, kind=kind,
-                                                   name=name, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = service.list_institutions(
+        session, principal, municipality_id=municipality_id, kind=kind, name=name, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=[InstitutionPublic.model_validate(i) for i in items], next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Create an institution", status_code=status.HTTP_201_CREATED,
-             response_model=InstitutionPublic, responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Create an institution",
+    status_code=status.HTTP_201_CREATED,
+    response_model=InstitutionPublic,
+    responses=problem_responses(409),
+)
 def create_institution(
-    principal: Authorized[Scope.institutions_admin], session: SessionDep, body: InstitutionCreate,
+    principal: Authorized[Scope.institutions_admin],
+    session: SessionDep,
+    body: InstitutionCreate,
     response: Response,
 ) -> InstitutionPublic:
     row = service.create_institution(session, principal, body)
@@ -57,7 +65,9 @@ def create_institution(
 
 @router.get("/{institution_id}", summary="Read an institution", response_model=InstitutionPublic)
 def read_institution(
-    principal: Authorized[Scope.institutions_read], session: SessionDep, institution_id: uuid.UUID,
+    principal: Authorized[Scope.institutions_read],
+    session: SessionDep,
+    institution_id: uuid.UUID,
     response: Response,
 ) -> InstitutionPublic:
     row = service.get_institution(session, principal, institution_id)
@@ -65,11 +75,19 @@ def read_institution(
     return InstitutionPublic.model_validate(row)
 
 
-@router.patch("/{institution_id}", summary="Update an institution", response_model=InstitutionPublic,
-              responses=problem_responses(409, 412, 428))
+@router.patch(
+    "/{institution_id}",
+    summary="Update an institution",
+    response_model=InstitutionPublic,
+    responses=problem_responses(409, 412, 428),
+)
 def update_institution(
-    principal: Authorized[Scope.institutions_write], session: SessionDep, institution_id: uuid.UUID,
-    body: InstitutionUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.institutions_write],
+    session: SessionDep,
+    institution_id: uuid.UUID,
+    body: InstitutionUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> InstitutionPublic:
     """Directors update their own institution; platform administrators any."""
     row = service.update_institution(session, principal, institution_id, body, if_match)
@@ -77,10 +95,16 @@ def update_institution(
     return InstitutionPublic.model_validate(row)
 
 
-@router.delete("/{institution_id}", summary="Delete an institution", status_code=status.HTTP_204_NO_CONTENT,
-               responses=problem_responses(409, 412, 428))
+@router.delete(
+    "/{institution_id}",
+    summary="Delete an institution",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409, 412, 428),
+)
 def delete_institution(
-    principal: Authorized[Scope.institutions_admin], session: SessionDep, institution_id: uuid.UUID,
+    principal: Authorized[Scope.institutions_admin],
+    session: SessionDep,
+    institution_id: uuid.UUID,
     if_match: IfMatch,
 ) -> None:
     service.delete_institution(session, principal, institution_id, if_match)
@@ -95,16 +119,25 @@ def list_departments(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[DepartmentPublic]:
-    items, next_cursor = service.list_departments(session, principal, institution_id, sort=sort, limit=limit,
-                                                  cursor=cursor)
+    items, next_cursor = service.list_departments(
+        session, principal, institution_id, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=[DepartmentPublic.model_validate(i) for i in items], next_cursor=next_cursor, limit=limit)
 
 
-@router.post("/{institution_id}/departments", summary="Create a department", status_code=status.HTTP_201_CREATED,
-             response_model=DepartmentPublic, responses=problem_responses(409))
+@router.post(
+    "/{institution_id}/departments",
+    summary="Create a department",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DepartmentPublic,
+    responses=problem_responses(409),
+)
 def create_department(
-    principal: Authorized[Scope.departments_write], session: SessionDep, institution_id: uuid.UUID,
-    body: DepartmentCreate, response: Response,
+    principal: Authorized[Scope.departments_write],
+    session: SessionDep,
+    institution_id: uuid.UUID,
+    body: DepartmentCreate,
+    response: Response,
 ) -> DepartmentPublic:
     row = service.create_department(session, principal, institution_id, body)
     set_etag(response, row.version)
@@ -112,32 +145,52 @@ def create_department(
     return DepartmentPublic.model_validate(row)
 
 
-@router.get("/{institution_id}/departments/{department_id}", summary="Read a department",
-            response_model=DepartmentPublic)
+@router.get(
+    "/{institution_id}/departments/{department_id}", summary="Read a department", response_model=DepartmentPublic
+)
 def read_department(
-    principal: Authorized[Scope.departments_read], session: SessionDep, institution_id: uuid.UUID,
-    department_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.departments_read],
+    session: SessionDep,
+    institution_id: uuid.UUID,
+    department_id: uuid.UUID,
+    response: Response,
 ) -> DepartmentPublic:
     row = service.get_department(session, principal, institution_id, department_id)
     set_etag(response, row.version)
     return DepartmentPublic.model_validate(row)
 
 
-@router.patch("/{institution_id}/departments/{department_id}", summary="Update a department",
-              response_model=DepartmentPublic, responses=problem_responses(409, 412, 428))
+@router.patch(
+    "/{institution_id}/departments/{department_id}",
+    summary="Update a department",
+    response_model=DepartmentPublic,
+    responses=problem_responses(409, 412, 428),
+)
 def update_department(
-    principal: Authorized[Scope.departments_write], session: SessionDep, institution_id: uuid.UUID,
-    department_id: uuid.UUID, body: DepartmentUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.departments_write],
+    session: SessionDep,
+    institution_id: uuid.UUID,
+    department_id: uuid.UUID,
+    body: DepartmentUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> DepartmentPublic:
     row = service.update_department(session, principal, institution_id, department_id, body, if_match)
     set_etag(response, row.version)
     return DepartmentPublic.model_validate(row)
 
 
-@router.delete("/{institution_id}/departments/{department_id}", summary="Delete a department",
-               status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(409, 412, 428))
+@router.delete(
+    "/{institution_id}/departments/{department_id}",
+    summary="Delete a department",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409, 412, 428),
+)
 def delete_department(
-    principal: Authorized[Scope.departments_write], session: SessionDep, institution_id: uuid.UUID,
-    department_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.departments_write],
+    session: SessionDep,
+    institution_id: uuid.UUID,
+    department_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> None:
     service.delete_department(session, principal, institution_id, department_id, if_match)

@@ -23,17 +23,22 @@ def link_item(session: Session, principal: Principal, plan: Plan, item: PlanItem
     """Called by planning when an item names `improvement_measure_id`: the measure must be the
     institution's; an item of a later year's plan carries the measure on (409 when the measure is
     effective, completed and not yet judged, or already carried)."""
-    measure = session.exec(scoped(select(ImprovementMeasure).where(
-        ImprovementMeasure.id == item.improvement_measure_id), ImprovementMeasure, principal)).first()
+    measure = session.exec(
+        scoped(
+            select(ImprovementMeasure).where(ImprovementMeasure.id == item.improvement_measure_id),
+            ImprovementMeasure,
+            principal,
+        )
+    ).first()
     if measure is None:
-        raise ValidationFailed.for_field("body.improvement_measure_id",
-                                         "No improvement measure with this id in your institution.")
+        raise ValidationFailed.for_field(
+            "body.improvement_measure_id", "No improvement measure with this id in your institution."
+        )
     if plan.period_start.year > measure.year:
         mark_carried_into_plan(session, principal, measure.id, item.series_id)
 
 
-def carry_into_plan(session: Session, principal: Principal, measure_id: uuid.UUID,
-                    data: CarryIntoPlan) -> ItemPublic:
+def carry_into_plan(session: Session, principal: Principal, measure_id: uuid.UUID, data: CarryIntoPlan) -> ItemPublic:
     from api.plans.items import add_item  # planning imports this module back (link_item)
 
     measure = get_measure(session, principal, measure_id)
@@ -45,12 +50,17 @@ def carry_into_plan(session: Session, principal: Principal, measure_id: uuid.UUI
     if plan is None:
         raise ValidationFailed.for_field("body.plan_id", "No plan with this id in your institution.")
     if plan.period_start.year <= measure.year:
-        raise ValidationFailed.for_field("body.plan_id",
-                                         f"The measure is of {measure.year}; carry it into a plan of a later year.")
-    item = ItemCreate(title=measure.title, description=measure.description,
-                      area=ITEM_AREA.get(measure.area, ItemArea.other),
-                      due_date=data.due_date or plan.period_end,
-                      responsible_user_id=data.responsible_user_id or measure.owner_id,
-                      indicator_id=measure.effect_indicator_id, target_value=measure.effect_target,
-                      improvement_measure_id=measure.id)
+        raise ValidationFailed.for_field(
+            "body.plan_id", f"The measure is of {measure.year}; carry it into a plan of a later year."
+        )
+    item = ItemCreate(
+        title=measure.title,
+        description=measure.description,
+        area=ITEM_AREA.get(measure.area, ItemArea.other),
+        due_date=data.due_date or plan.period_end,
+        responsible_user_id=data.responsible_user_id or measure.owner_id,
+        indicator_id=measure.effect_indicator_id,
+        target_value=measure.effect_target,
+        improvement_measure_id=measure.id,
+    )
     return add_item(session, principal, plan.id, item)

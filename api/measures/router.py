@@ -42,32 +42,48 @@ def list_improvement_measures(
     status_: Annotated[MeasureStatus | None, Query(alias="status")] = None,
     area: MeasureArea | None = None,
     owner_id: uuid.UUID | None = None,
-    carryable: Annotated[bool | None, Query(
-        description="true: only measures next year's plan should carry (not completed, or not effective)")] = None,
-    overdue: Annotated[bool | None, Query(
-        description="true: only measures past their due date and not completed")] = None,
+    carryable: Annotated[
+        bool | None,
+        Query(description="true: only measures next year's plan should carry (not completed, or not effective)"),
+    ] = None,
+    overdue: Annotated[
+        bool | None, Query(description="true: only measures past their due date and not completed")
+    ] = None,
     sort: Annotated[str, sort_query(["created_at", "year"], "-created_at")] = "-created_at",
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> Page[MeasureSummary]:
     """Your institution's measures, filtered by year, status, area and owner."""
-    items, next_cursor = service.list_measures(session, principal, year=year, status=status_, area=area,
-                                               owner_id=owner_id, carryable=carryable, overdue=overdue, sort=sort,
-                                               limit=limit, cursor=cursor)
+    items, next_cursor = service.list_measures(
+        session,
+        principal,
+        year=year,
+        status=status_,
+        area=area,
+        owner_id=owner_id,
+        carryable=carryable,
+        overdue=overdue,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
-@router.get("/vocabulary", summary="Labels of the improvement-measure enumerations",
-            response_model=MeasureVocabulary)
+@router.get("/vocabulary", summary="Labels of the improvement-measure enumerations", response_model=MeasureVocabulary)
 def read_measure_vocabulary(principal: Authorized[Scope.measures_read]) -> MeasureVocabulary:
     """Lithuanian and English labels for areas, statuses and evidence kinds."""
     return vocabulary()
 
 
-@router.post("", summary="Propose an improvement measure", status_code=status.HTTP_201_CREATED,
-             response_model=MeasurePublic)
+@router.post(
+    "", summary="Propose an improvement measure", status_code=status.HTTP_201_CREATED, response_model=MeasurePublic
+)
 def create_improvement_measure(
-    principal: Authorized[Scope.measures_write], session: SessionDep, body: MeasureCreate, response: Response,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    body: MeasureCreate,
+    response: Response,
 ) -> MeasurePublic:
     """A proposed measure with its area, owner, due date and, optionally, its expected effect: an
     indicator (by code), the target and the period in which the effect is judged (422 for an
@@ -80,7 +96,10 @@ def create_improvement_measure(
 
 @router.get("/{measure_id}", summary="Read an improvement measure", response_model=MeasurePublic)
 def read_improvement_measure(
-    principal: Authorized[Scope.measures_read], session: SessionDep, measure_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.measures_read],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    response: Response,
 ) -> MeasurePublic:
     """The measure with its evidence and its effect as computed now."""
     measure = service.read_measure(session, principal, measure_id)
@@ -88,11 +107,16 @@ def read_improvement_measure(
     return measure
 
 
-@router.patch("/{measure_id}", summary="Update an improvement measure", response_model=MeasurePublic,
-              responses=_TRANSITION)
+@router.patch(
+    "/{measure_id}", summary="Update an improvement measure", response_model=MeasurePublic, responses=_TRANSITION
+)
 def update_improvement_measure(
-    principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID, body: MeasureUpdate,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    body: MeasureUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> MeasurePublic:
     """Until it is completed (409 afterwards). `expected_effect: null` removes the expected effect."""
     measure = service.update_measure(session, principal, measure_id, body, if_match)
@@ -100,20 +124,31 @@ def update_improvement_measure(
     return measure
 
 
-@router.delete("/{measure_id}", summary="Delete a proposed measure", status_code=status.HTTP_204_NO_CONTENT,
-               responses=_TRANSITION)
+@router.delete(
+    "/{measure_id}", summary="Delete a proposed measure", status_code=status.HTTP_204_NO_CONTENT, responses=_TRANSITION
+)
 def delete_improvement_measure(
-    principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> Response:
     """Proposed measures only (409 otherwise)."""
     service.delete_measure(session, principal, measure_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{measure_id}/approve", summary="Approve a proposed measure (director)",
-             response_model=MeasurePublic, responses=_TRANSITION)
+@router.post(
+    "/{measure_id}/approve",
+    summary="Approve a proposed measure (director)",
+    response_model=MeasurePublic,
+    responses=_TRANSITION,
+)
 def approve_improvement_measure(
-    principal: Authorized[Scope.measures_approve], session: SessionDep, measure_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.measures_approve],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    if_match: IfMatch,
     response: Response,
 ) -> MeasurePublic:
     """proposed → approved. Only the director approves."""
@@ -122,10 +157,17 @@ def approve_improvement_measure(
     return measure
 
 
-@router.post("/{measure_id}/start", summary="Start carrying out an approved measure",
-             response_model=MeasurePublic, responses=_TRANSITION)
+@router.post(
+    "/{measure_id}/start",
+    summary="Start carrying out an approved measure",
+    response_model=MeasurePublic,
+    responses=_TRANSITION,
+)
 def start_improvement_measure(
-    principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    if_match: IfMatch,
     response: Response,
 ) -> MeasurePublic:
     """approved → in_progress."""
@@ -134,10 +176,14 @@ def start_improvement_measure(
     return measure
 
 
-@router.post("/{measure_id}/complete", summary="Mark a measure completed",
-             response_model=MeasurePublic, responses=_TRANSITION)
+@router.post(
+    "/{measure_id}/complete", summary="Mark a measure completed", response_model=MeasurePublic, responses=_TRANSITION
+)
 def complete_improvement_measure(
-    principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    if_match: IfMatch,
     response: Response,
 ) -> MeasurePublic:
     """in_progress → completed. Webhook subscribers receive `measure.completed`."""
@@ -146,10 +192,17 @@ def complete_improvement_measure(
     return measure
 
 
-@router.post("/{measure_id}/evaluate", summary="Judge a completed measure by its measured effect",
-             response_model=MeasurePublic, responses=_TRANSITION)
+@router.post(
+    "/{measure_id}/evaluate",
+    summary="Judge a completed measure by its measured effect",
+    response_model=MeasurePublic,
+    responses=_TRANSITION,
+)
 def evaluate_improvement_measure(
-    principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    if_match: IfMatch,
     response: Response,
 ) -> MeasurePublic:
     """completed → effective when the evaluation period's published value reaches the target,
@@ -160,10 +213,17 @@ def evaluate_improvement_measure(
     return measure
 
 
-@router.post("/{measure_id}/carry-into-plan", summary="Carry a measure into next year's plan",
-             status_code=status.HTTP_201_CREATED, response_model=ItemPublic, responses=problem_responses(404, 409))
+@router.post(
+    "/{measure_id}/carry-into-plan",
+    summary="Carry a measure into next year's plan",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ItemPublic,
+    responses=problem_responses(404, 409),
+)
 def carry_improvement_measure_into_plan(
-    principal: Authorized[Scope.measures_write, Scope.plans_write], session: SessionDep, measure_id: uuid.UUID,
+    principal: Authorized[Scope.measures_write, Scope.plans_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
     body: CarryIntoPlan,
 ) -> ItemPublic:
     """A measure not completed (proposed, approved, in progress) or judged not effective becomes an
@@ -176,16 +236,25 @@ def carry_improvement_measure_into_plan(
 
 @router.get("/{measure_id}/effect", summary="The measured effect of a measure", response_model=MeasuredEffect)
 def read_improvement_measure_effect(
-    principal: Authorized[Scope.measures_read], session: SessionDep, measure_id: uuid.UUID,
+    principal: Authorized[Scope.measures_read],
+    session: SessionDep,
+    measure_id: uuid.UUID,
 ) -> MeasuredEffect:
     """Computed now from the evaluation period's published value against the evidence snapshot."""
     return service.read_effect(session, principal, measure_id)
 
 
-@router.post("/{measure_id}/evidence", summary="Link evidence that motivated a measure",
-             status_code=status.HTTP_201_CREATED, response_model=EvidencePublic)
+@router.post(
+    "/{measure_id}/evidence",
+    summary="Link evidence that motivated a measure",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvidencePublic,
+)
 def add_improvement_measure_evidence(
-    principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID, body: EvidenceCreate,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
+    body: EvidenceCreate,
     privacy: PrivacyDep,
 ) -> EvidencePublic:
     """An indicator comparison is snapshotted now (value, target, previous period, peer median).
@@ -194,10 +263,13 @@ def add_improvement_measure_evidence(
     return service.add_evidence(session, principal, measure_id, body, privacy)
 
 
-@router.delete("/{measure_id}/evidence/{evidence_id}", summary="Unlink a piece of evidence",
-               status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{measure_id}/evidence/{evidence_id}", summary="Unlink a piece of evidence", status_code=status.HTTP_204_NO_CONTENT
+)
 def remove_improvement_measure_evidence(
-    principal: Authorized[Scope.measures_write], session: SessionDep, measure_id: uuid.UUID,
+    principal: Authorized[Scope.measures_write],
+    session: SessionDep,
+    measure_id: uuid.UUID,
     evidence_id: uuid.UUID,
 ) -> Response:
     """The link goes; the evidence itself stays."""

@@ -50,8 +50,12 @@ class EvidenceCreate(RequestModel):
     kind: EvidenceKind
     ref_id: uuid.UUID | None = None
     indicator_code: str | None = Field(default=None, min_length=1, max_length=60)
-    period: str | None = Field(default=None, max_length=10, pattern=PERIOD_PATTERN,
-                               description="The comparison's period; default the latest with a value")
+    period: str | None = Field(
+        default=None,
+        max_length=10,
+        pattern=PERIOD_PATTERN,
+        description="The comparison's period; default the latest with a value",
+    )
     summary: str | None = Field(default=None, max_length=2000)
 
 
@@ -92,7 +96,8 @@ class MeasuredEffect(PublicModel):
     """Computed from the evaluation period's published value against the snapshot; never typed in."""
 
     state: Literal["not_set", "awaiting_value", "measured"] = Field(
-        description="not_set: no expected effect; awaiting_value: the period's value is not published yet")
+        description="not_set: no expected effect; awaiting_value: the period's value is not published yet"
+    )
     indicator_code: str | None = None
     evaluation_period: str | None = None
     target: float | None = None
@@ -130,7 +135,6 @@ class MeasurePublic(MeasureSummary):
     completed_at: datetime | None
     evaluated_at: datetime | None
     overdue: bool = Field(description="Past its due date and not completed")
-
 
 
 class CarryIntoPlan(RequestModel):

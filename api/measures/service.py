@@ -61,8 +61,7 @@ TRANSITIONS: dict[str, tuple[MeasureStatus, MeasureStatus]] = {
 }
 EDITABLE = (MeasureStatus.proposed, MeasureStatus.approved, MeasureStatus.in_progress)
 #: Measures that go on into next year's plan: not yet completed, or completed without effect.
-CARRYABLE = (MeasureStatus.proposed, MeasureStatus.approved, MeasureStatus.in_progress,
-             MeasureStatus.not_effective)
+CARRYABLE = (MeasureStatus.proposed, MeasureStatus.approved, MeasureStatus.in_progress, MeasureStatus.not_effective)
 
 
 def get_measure(session: Session, principal: Principal, measure_id: uuid.UUID) -> ImprovementMeasure:
@@ -71,28 +70,46 @@ def get_measure(session: Session, principal: Principal, measure_id: uuid.UUID) -
 
 # ---- reading -------------------------------------------------------------------------------------
 
+
 def _evidence(session: Session, measure_id: uuid.UUID) -> list[MeasureEvidence]:
-    return list(session.exec(select(MeasureEvidence).where(MeasureEvidence.measure_id == measure_id)
-                             .order_by(MeasureEvidence.created_at, MeasureEvidence.id)).all())
+    return list(
+        session.exec(
+            select(MeasureEvidence)
+            .where(MeasureEvidence.measure_id == measure_id)
+            .order_by(MeasureEvidence.created_at, MeasureEvidence.id)
+        ).all()
+    )
 
 
 def _baseline(evidence: list[MeasureEvidence], code: str) -> MeasureEvidence | None:
     """The latest comparison snapshot of the effect's indicator that holds a value."""
-    candidates = [e for e in evidence if e.kind == EvidenceKind.indicator_comparison and e.indicator_code == code
-                  and e.snapshot and e.snapshot.get("value") is not None]
+    candidates = [
+        e
+        for e in evidence
+        if e.kind == EvidenceKind.indicator_comparison
+        and e.indicator_code == code
+        and e.snapshot
+        and e.snapshot.get("value") is not None
+    ]
     return candidates[-1] if candidates else None
 
 
-def compute_effect(session: Session, measure: ImprovementMeasure,
-                   evidence: list[MeasureEvidence] | None = None) -> MeasuredEffect:
+def compute_effect(
+    session: Session, measure: ImprovementMeasure, evidence: list[MeasureEvidence] | None = None
+) -> MeasuredEffect:
     """The effect from the evaluation period's published value against the evidence snapshot."""
     if measure.effect_indicator_id is None or measure.effect_period is None:
         return MeasuredEffect(state="not_set")
     indicator = session.get(Indicator, measure.effect_indicator_id)
-    effect = MeasuredEffect(state="awaiting_value", indicator_code=measure.effect_indicator_code,
-                            evaluation_period=measure.effect_period, target=measure.effect_target)
-    baseline = _baseline(evidence if evidence is not None else _evidence(session, measure.id),
-                         measure.effect_indicator_code or "")
+    effect = MeasuredEffect(
+        state="awaiting_value",
+        indicator_code=measure.effect_indicator_code,
+        evaluation_period=measure.effect_period,
+        target=measure.effect_target,
+    )
+    baseline = _baseline(
+        evidence if evidence is not None else _evidence(session, measure.id), measure.effect_indicator_code or ""
+    )
     if baseline is not None:
         effect.baseline_period = baseline.snapshot["period"]
         effect.baseline_value = baseline.snapshot["value"]
@@ -102,9 +119,14 @@ def compute_effect(session: Session, measure: ImprovementMeasure,
         period = parse_period(indicator, measure.effect_period)
     except ValidationFailed:  # the indicator's periodicity changed since: no value can be matched
         return effect
-    value = session.exec(select(IndicatorValue.value).where(
-        IndicatorValue.institution_id == measure.institution_id, IndicatorValue.indicator_id == indicator.id,
-        IndicatorValue.period_start == period.start, IndicatorValue.status == ValueStatus.published)).first()
+    value = session.exec(
+        select(IndicatorValue.value).where(
+            IndicatorValue.institution_id == measure.institution_id,
+            IndicatorValue.indicator_id == indicator.id,
+            IndicatorValue.period_start == period.start,
+            IndicatorValue.status == ValueStatus.published,
+        )
+    ).first()
     if value is None:
         return effect
     higher = indicator.direction == IndicatorDirection.higher_is_better
@@ -122,22 +144,41 @@ def to_public(session: Session, measure: ImprovementMeasure) -> MeasurePublic:
     evidence = _evidence(session, measure.id)
     expected = None
     if measure.effect_indicator_code and measure.effect_period and measure.effect_target is not None:
-        expected = ExpectedEffectPublic(indicator_code=measure.effect_indicator_code, target=measure.effect_target,
-                                        evaluation_period=measure.effect_period)
+        expected = ExpectedEffectPublic(
+            indicator_code=measure.effect_indicator_code,
+            target=measure.effect_target,
+            evaluation_period=measure.effect_period,
+        )
     overdue = bool(measure.due_date and measure.due_date < today() and measure.status in EDITABLE)
     return MeasurePublic(
-        **MeasureSummary.model_validate(measure).model_dump(), description=measure.description,
-        expected_effect=expected, evidence=[EvidencePublic.model_validate(e) for e in evidence],
-        effect=compute_effect(session, measure, evidence), approved_by_id=measure.approved_by_id,
-        approved_at=measure.approved_at, started_at=measure.started_at, completed_at=measure.completed_at,
-        evaluated_at=measure.evaluated_at, overdue=overdue,
+        **MeasureSummary.model_validate(measure).model_dump(),
+        description=measure.description,
+        expected_effect=expected,
+        evidence=[EvidencePublic.model_validate(e) for e in evidence],
+        effect=compute_effect(session, measure, evidence),
+        approved_by_id=measure.approved_by_id,
+        approved_at=measure.approved_at,
+        started_at=measure.started_at,
+        completed_at=measure.completed_at,
+        evaluated_at=measure.evaluated_at,
+        overdue=overdue,
     )
 
 
-def list_measures(session: Session, principal: Principal, *, year: int | None, status: MeasureStatus | None,
-                  area: MeasureArea | None, owner_id: uuid.UUID | None, carryable: bool | None,
-                  overdue: bool | None, sort: str, limit: int,
-                  cursor: str | None) -> tuple[list[MeasureSummary], str | None]:
+def list_measures(
+    session: Session,
+    principal: Principal,
+    *,
+    year: int | None,
+    status: MeasureStatus | None,
+    area: MeasureArea | None,
+    owner_id: uuid.UUID | None,
+    carryable: bool | None,
+    overdue: bool | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[MeasureSummary], str | None]:
     stmt = scoped(select(ImprovementMeasure), ImprovementMeasure, principal)
     if year is not None:
         stmt = stmt.where(ImprovementMeasure.year == year)
@@ -168,13 +209,15 @@ def read_effect(session: Session, principal: Principal, measure_id: uuid.UUID) -
 
 # ---- writing -------------------------------------------------------------------------------------
 
+
 def _check_owner(session: Session, principal: Principal, owner_id: uuid.UUID | None) -> None:
     if owner_id is None:
         return
     user = session.get(User, owner_id)
     if user is None or user.institution_id != principal.institution_id or not user.is_active:
-        raise ValidationFailed.for_field("body.owner_id", "owner_id is not an active user of your institution",
-                                         "unknown_id")
+        raise ValidationFailed.for_field(
+            "body.owner_id", "owner_id is not an active user of your institution", "unknown_id"
+        )
 
 
 def _writer_institution(principal: Principal) -> uuid.UUID:
@@ -183,8 +226,9 @@ def _writer_institution(principal: Principal) -> uuid.UUID:
     return principal.institution_id
 
 
-def _set_expected_effect(session: Session, principal: Principal, measure: ImprovementMeasure,
-                         effect: ExpectedEffect | None) -> None:
+def _set_expected_effect(
+    session: Session, principal: Principal, measure: ImprovementMeasure, effect: ExpectedEffect | None
+) -> None:
     if effect is None:
         measure.effect_indicator_id = measure.effect_indicator_code = None
         measure.effect_target = None
@@ -193,9 +237,11 @@ def _set_expected_effect(session: Session, principal: Principal, measure: Improv
     try:
         indicator = catalogue.find_by_code(session, principal, effect.indicator_code, measure.institution_id)
     except NotFound as exc:
-        raise ValidationFailed.for_field("body.expected_effect.indicator_code",
-                                         f"No indicator with the code {effect.indicator_code}.",
-                                         "unknown_code") from exc
+        raise ValidationFailed.for_field(
+            "body.expected_effect.indicator_code",
+            f"No indicator with the code {effect.indicator_code}.",
+            "unknown_code",
+        ) from exc
     period = parse_period(indicator, effect.evaluation_period, "body.expected_effect.evaluation_period")
     measure.effect_indicator_id = indicator.id
     measure.effect_indicator_code = indicator.code
@@ -206,9 +252,16 @@ def _set_expected_effect(session: Session, principal: Principal, measure: Improv
 def create_measure(session: Session, principal: Principal, data: MeasureCreate) -> MeasurePublic:
     institution_id = _writer_institution(principal)
     _check_owner(session, principal, data.owner_id)
-    measure = ImprovementMeasure(institution_id=institution_id, year=data.year, title=data.title,
-                                 description=data.description, area=data.area, owner_id=data.owner_id,
-                                 due_date=data.due_date, created_by_id=principal.subject_id)
+    measure = ImprovementMeasure(
+        institution_id=institution_id,
+        year=data.year,
+        title=data.title,
+        description=data.description,
+        area=data.area,
+        owner_id=data.owner_id,
+        due_date=data.due_date,
+        created_by_id=principal.subject_id,
+    )
     _set_expected_effect(session, principal, measure, data.expected_effect)
     session.add(measure)
     flush_or_conflict(session, "The measure could not be stored.")
@@ -221,8 +274,9 @@ def _require_editable(measure: ImprovementMeasure) -> None:
         raise InvalidTransition(f"A {measure.status} measure cannot be changed.")
 
 
-def update_measure(session: Session, principal: Principal, measure_id: uuid.UUID, patch: MeasureUpdate,
-                   if_match: str) -> MeasurePublic:
+def update_measure(
+    session: Session, principal: Principal, measure_id: uuid.UUID, patch: MeasureUpdate, if_match: str
+) -> MeasurePublic:
     measure = get_measure(session, principal, measure_id)
     check_if_match(if_match, measure.version)
     _require_editable(measure)
@@ -253,8 +307,9 @@ def delete_measure(session: Session, principal: Principal, measure_id: uuid.UUID
     audit(session, principal, action="delete", resource_type=RESOURCE, resource_id=measure_id)
 
 
-def transition(session: Session, principal: Principal, measure_id: uuid.UUID, action: str,
-               if_match: str) -> MeasurePublic:
+def transition(
+    session: Session, principal: Principal, measure_id: uuid.UUID, action: str, if_match: str
+) -> MeasurePublic:
     """approve, start or complete; a measure in any other status answers 409 and stays as it was."""
     measure = get_measure(session, principal, measure_id)
     check_if_match(if_match, measure.version)
@@ -274,11 +329,19 @@ def transition(session: Session, principal: Principal, measure_id: uuid.UUID, ac
     audit(session, principal, action=action, resource_type=RESOURCE, resource_id=measure.id)
     public = to_public(session, measure)
     if action == "complete":
-        emit(session, "measure.completed", measure.institution_id, {
-            "measure_id": str(measure.id), "year": measure.year, "title": measure.title,
-            "area": measure.area, "completed_at": now.isoformat(),
-            "expected_effect": public.expected_effect.model_dump() if public.expected_effect else None,
-        })
+        emit(
+            session,
+            "measure.completed",
+            measure.institution_id,
+            {
+                "measure_id": str(measure.id),
+                "year": measure.year,
+                "title": measure.title,
+                "area": measure.area,
+                "completed_at": now.isoformat(),
+                "expected_effect": public.expected_effect.model_dump() if public.expected_effect else None,
+            },
+        )
     return public
 
 
@@ -293,48 +356,79 @@ def evaluate_measure(session: Session, principal: Principal, measure_id: uuid.UU
         raise InvalidTransition("The measure names no expected effect to evaluate it against.")
     if effect.state != "measured":
         raise InvalidTransition(
-            f"No published value of {effect.indicator_code} for {effect.evaluation_period} yet; evaluate it later.")
+            f"No published value of {effect.indicator_code} for {effect.evaluation_period} yet; evaluate it later."
+        )
     measure.status = MeasureStatus.effective if effect.target_reached else MeasureStatus.not_effective
     measure.measured_value, measure.measured_baseline = effect.measured_value, effect.baseline_value
     measure.measured_change, measure.target_reached = effect.change, effect.target_reached
     measure.evaluated_at = utcnow()
     session.add(measure)
     flush_or_conflict(session, "The measure could not be stored.")
-    audit(session, principal, action="evaluate", resource_type=RESOURCE, resource_id=measure.id,
-          detail=str(measure.status))
+    audit(
+        session,
+        principal,
+        action="evaluate",
+        resource_type=RESOURCE,
+        resource_id=measure.id,
+        detail=str(measure.status),
+    )
     return to_public(session, measure)
 
 
 # ---- evidence ------------------------------------------------------------------------------------
 
-def _snapshot(session: Session, principal: Principal, measure: ImprovementMeasure,
-              data: EvidenceCreate, privacy: Privacy) -> ComparisonSnapshot:
+
+def _snapshot(
+    session: Session, principal: Principal, measure: ImprovementMeasure, data: EvidenceCreate, privacy: Privacy
+) -> ComparisonSnapshot:
     if not data.indicator_code:
-        raise ValidationFailed.for_field("body.indicator_code", "an indicator comparison names indicator_code",
-                                         "missing")
+        raise ValidationFailed.for_field(
+            "body.indicator_code", "an indicator comparison names indicator_code", "missing"
+        )
     try:
         indicator = catalogue.find_by_code(session, principal, data.indicator_code, measure.institution_id)
     except NotFound as exc:
-        raise ValidationFailed.for_field("body.indicator_code", f"No indicator with the code {data.indicator_code}.",
-                                         "unknown_code") from exc
+        raise ValidationFailed.for_field(
+            "body.indicator_code", f"No indicator with the code {data.indicator_code}.", "unknown_code"
+        ) from exc
     if data.period:
         parse_period(indicator, data.period, "body.period")
-    found = comparison.compare(session, principal, indicator.code, institution_id=measure.institution_id,
-                               period_label=data.period, peer_scope="municipality", trend_periods=1,
-                               privacy=privacy)
+    found = comparison.compare(
+        session,
+        principal,
+        indicator.code,
+        institution_id=measure.institution_id,
+        period_label=data.period,
+        peer_scope="municipality",
+        trend_periods=1,
+        privacy=privacy,
+    )
     return ComparisonSnapshot(
-        indicator_code=indicator.code, period=found.period, value=found.value,
-        status=str(found.status) if found.status else None, target=found.target,
-        previous_period=found.previous_period, previous_value=found.previous_value,
-        peer_scope=found.peers.scope, peers=found.peers.peers, peer_median=found.peers.median, taken_at=utcnow(),
+        indicator_code=indicator.code,
+        period=found.period,
+        value=found.value,
+        status=str(found.status) if found.status else None,
+        target=found.target,
+        previous_period=found.previous_period,
+        previous_value=found.previous_value,
+        peer_scope=found.peers.scope,
+        peers=found.peers.peers,
+        peer_median=found.peers.median,
+        taken_at=utcnow(),
     )
 
 
-def add_evidence(session: Session, principal: Principal, measure_id: uuid.UUID,
-                 data: EvidenceCreate, privacy: Privacy) -> EvidencePublic:
+def add_evidence(
+    session: Session, principal: Principal, measure_id: uuid.UUID, data: EvidenceCreate, privacy: Privacy
+) -> EvidencePublic:
     measure = get_measure(session, principal, measure_id)
-    row = MeasureEvidence(institution_id=measure.institution_id, measure_id=measure.id, kind=data.kind,
-                          summary=data.summary, created_by_id=principal.subject_id)
+    row = MeasureEvidence(
+        institution_id=measure.institution_id,
+        measure_id=measure.id,
+        kind=data.kind,
+        summary=data.summary,
+        created_by_id=principal.subject_id,
+    )
     if data.kind == EvidenceKind.indicator_comparison:
         snap = _snapshot(session, principal, measure, data, privacy)
         row.indicator_code, row.period = snap.indicator_code, snap.period
@@ -343,24 +437,29 @@ def add_evidence(session: Session, principal: Principal, measure_id: uuid.UUID,
         if data.ref_id is None:
             raise ValidationFailed.for_field("body.ref_id", f"{data.kind} evidence names ref_id", "missing")
         own = {EvidenceKind.assessment_finding: AssessmentFinding, EvidenceKind.swot_item: SwotItem}.get(data.kind)
-        if own is not None and session.exec(scoped(select(own.id).where(own.id == data.ref_id), own,
-                                                   principal)).first() is None:
-            raise ValidationFailed.for_field("body.ref_id", f"No {data.kind} of your institution with this id.",
-                                             "unknown_id")
+        if (
+            own is not None
+            and session.exec(scoped(select(own.id).where(own.id == data.ref_id), own, principal)).first() is None
+        ):
+            raise ValidationFailed.for_field(
+                "body.ref_id", f"No {data.kind} of your institution with this id.", "unknown_id"
+            )
         row.ref_id = data.ref_id
     session.add(row)
     measure.updated_at = utcnow()  # new evidence is a change of the measure: its ETag moves on
     session.add(measure)
     flush_or_conflict(session, "The evidence could not be stored.")
-    audit(session, principal, action="add_evidence", resource_type=RESOURCE, resource_id=measure.id,
-          detail=str(data.kind))
+    audit(
+        session, principal, action="add_evidence", resource_type=RESOURCE, resource_id=measure.id, detail=str(data.kind)
+    )
     return EvidencePublic.model_validate(row)
 
 
 def remove_evidence(session: Session, principal: Principal, measure_id: uuid.UUID, evidence_id: uuid.UUID) -> None:
     measure = get_measure(session, principal, measure_id)
-    row = session.exec(select(MeasureEvidence).where(MeasureEvidence.id == evidence_id,
-                                                     MeasureEvidence.measure_id == measure.id)).first()
+    row = session.exec(
+        select(MeasureEvidence).where(MeasureEvidence.id == evidence_id, MeasureEvidence.measure_id == measure.id)
+    ).first()
     if row is None:
         raise NotFound("No evidence with this id on this measure.")
     session.delete(row)
@@ -372,17 +471,27 @@ def remove_evidence(session: Session, principal: Principal, measure_id: uuid.UUI
 
 # ---- for planning: carrying measures into next year's plan ----------------------------------------
 
+
 def carryable_measures(session: Session, institution_id: uuid.UUID, year: int) -> list[ImprovementMeasure]:
     """Measures of `year` that next year's plan should carry: not completed, or completed without
     effect, and not carried yet."""
-    return list(session.exec(select(ImprovementMeasure).where(
-        ImprovementMeasure.institution_id == institution_id, ImprovementMeasure.year == year,
-        ImprovementMeasure.status.in_(CARRYABLE), ImprovementMeasure.carried_into_plan_item_id.is_(None),
-    ).order_by(ImprovementMeasure.created_at, ImprovementMeasure.id)).all())
+    return list(
+        session.exec(
+            select(ImprovementMeasure)
+            .where(
+                ImprovementMeasure.institution_id == institution_id,
+                ImprovementMeasure.year == year,
+                ImprovementMeasure.status.in_(CARRYABLE),
+                ImprovementMeasure.carried_into_plan_item_id.is_(None),
+            )
+            .order_by(ImprovementMeasure.created_at, ImprovementMeasure.id)
+        ).all()
+    )
 
 
-def mark_carried_into_plan(session: Session, principal: Principal, measure_id: uuid.UUID,
-                           plan_item_id: uuid.UUID) -> ImprovementMeasure:
+def mark_carried_into_plan(
+    session: Session, principal: Principal, measure_id: uuid.UUID, plan_item_id: uuid.UUID
+) -> ImprovementMeasure:
     """Record that `plan_item_id` (an item of next year's plan) carries the measure on. Planning
     calls this in the same transaction that creates the item; 409 for a measure that was
     effective, completed and not yet evaluated, or already carried."""
@@ -394,7 +503,12 @@ def mark_carried_into_plan(session: Session, principal: Principal, measure_id: u
     measure.carried_into_plan_item_id = plan_item_id
     session.add(measure)
     flush_or_conflict(session, "The measure could not be stored.")
-    audit(session, principal, action="carry_into_plan", resource_type=RESOURCE, resource_id=measure.id,
-          detail=str(plan_item_id))
+    audit(
+        session,
+        principal,
+        action="carry_into_plan",
+        resource_type=RESOURCE,
+        resource_id=measure.id,
+        detail=str(plan_item_id),
+    )
     return measure
-

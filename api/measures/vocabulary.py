@@ -46,5 +46,6 @@ def labels(enum: type[StrEnum], table: dict[StrEnum, tuple[str, str]] = LABELS) 
 
 
 def vocabulary() -> MeasureVocabulary:
-    return MeasureVocabulary(areas=labels(MeasureArea), statuses=labels(MeasureStatus),
-                             evidence_kinds=labels(EvidenceKind))
+    return MeasureVocabulary(
+        areas=labels(MeasureArea), statuses=labels(MeasureStatus), evidence_kinds=labels(EvidenceKind)
+    )

@@ -41,7 +41,12 @@ class LoginThrottle(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     failures: int = Field(default=0, description="Failures not yet forgotten.")
-    decay_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True,
-                                 description="The next failure is forgotten one decay period after this.")
-    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime,
-                                           description="No attempt from this source is checked before then.")
+    decay_from: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        index=True,
+        description="The next failure is forgotten one decay period after this.",
+    )
+    blocked_until: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="No attempt from this source is checked before then."
+    )

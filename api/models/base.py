@@ -19,7 +19,9 @@ class IdMixin(SQLModel):
 class TimestampMixin(SQLModel):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, nullable=False,
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
         sa_column_kwargs={"onupdate": utcnow},
     )
 

@@ -76,12 +76,12 @@ class Recipient(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table=True
     last_name: str | None = Field(default=None, max_length=100)
     birth_date: date | None = Field(default=None)
     personal_code: str | None = Field(default=None, max_length=20)
-    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True,
-                                            ondelete="SET NULL")
+    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True, ondelete="SET NULL")
     key_worker_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
     #: The recipient's own account: one account per recipient and one recipient per account.
-    user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, unique=True,
-                                      ondelete="SET NULL")
+    user_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", index=True, unique=True, ondelete="SET NULL"
+    )
     admission_date: date
     discharge_date: date | None = Field(default=None)
     status: RecipientStatus = Field(default=RecipientStatus.active, sa_type=sa.String(20))
@@ -107,8 +107,9 @@ class RecipientGuardian(TenantMixin, table=True):
 class CarePlan(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table=True):
     __tablename__ = "care_plans"
     __table_args__ = (
-        sa.Index("ix_care_plans_institution_id_status_next_review_date", "institution_id", "status",
-                 "next_review_date"),
+        sa.Index(
+            "ix_care_plans_institution_id_status_next_review_date", "institution_id", "status", "next_review_date"
+        ),
         sa.Index("ix_care_plans_recipient_id_status", "recipient_id", "status"),
         # The default listing: latest periods first, keyset-paginated by (period_start, id).
         sa.Index("ix_care_plans_institution_id_period_start_id", "institution_id", "period_start", "id"),

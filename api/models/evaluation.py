@@ -41,7 +41,8 @@ class AssessmentTemplate(IdMixin, TimestampMixin, VersionedMixin, table=True):
     __table_args__ = (sa.UniqueConstraint("institution_id", "code"),)
 
     institution_id: uuid.UUID | None = Field(
-        default=None, foreign_key="institutions.id", index=True, ondelete="CASCADE")
+        default=None, foreign_key="institutions.id", index=True, ondelete="CASCADE"
+    )
     code: str = Field(max_length=60)
     kind: TemplateKind = Field(sa_type=sa.String(40))
     name_lt: str = Field(max_length=300)
@@ -237,9 +238,11 @@ class WebhookSubscription(IdMixin, TimestampMixin, VersionedMixin, table=True):
     __tablename__ = "webhook_subscriptions"
 
     institution_id: uuid.UUID | None = Field(
-        default=None, foreign_key="institutions.id", index=True, ondelete="CASCADE")
+        default=None, foreign_key="institutions.id", index=True, ondelete="CASCADE"
+    )
     municipality_id: uuid.UUID | None = Field(
-        default=None, foreign_key="municipalities.id", index=True, ondelete="CASCADE")
+        default=None, foreign_key="municipalities.id", index=True, ondelete="CASCADE"
+    )
     url: str = Field(max_length=2000)
     events: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     secret: str = Field(max_length=100)

@@ -20,8 +20,12 @@ GENERATION_CLAIM = "gen"
 
 
 def _token_generation() -> Any:
-    return Field(default=0, nullable=False, sa_column_kwargs={"server_default": "0"},
-                 description="Bumped whenever the subject's tokens must stop working.")
+    return Field(
+        default=0,
+        nullable=False,
+        sa_column_kwargs={"server_default": "0"},
+        description="Bumped whenever the subject's tokens must stop working.",
+    )
 
 
 class InstitutionKind(StrEnum):
@@ -69,9 +73,7 @@ class User(IdMixin, TimestampMixin, VersionedMixin, table=True):
     institution_id: uuid.UUID | None = Field(
         default=None, foreign_key="institutions.id", index=True, ondelete="CASCADE"
     )
-    department_id: uuid.UUID | None = Field(
-        default=None, foreign_key="departments.id", index=True, ondelete="SET NULL"
-    )
+    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True, ondelete="SET NULL")
     municipality_id: uuid.UUID | None = Field(
         default=None, foreign_key="municipalities.id", index=True, ondelete="CASCADE"
     )

@@ -130,8 +130,7 @@ class Plan(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table=True):
     # No ON DELETE action: a plan with children, a goal another plan serves and an item carrying
     # proposals or competence needs are not deleted (the services answer 409).
     parent_id: uuid.UUID | None = Field(default=None, foreign_key="plans.id", index=True)
-    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True,
-                                            ondelete="SET NULL")
+    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True, ondelete="SET NULL")
     status: PlanStatus = Field(default=PlanStatus.draft, sa_type=sa.String(20))
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -169,10 +168,8 @@ class PlanItem(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table=True)
     title: str = Field(max_length=300)
     description: str | None = Field(default=None, max_length=4000)
     area: ItemArea = Field(sa_type=sa.String(30))
-    responsible_user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True,
-                                                  ondelete="SET NULL")
-    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True,
-                                            ondelete="SET NULL")
+    responsible_user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True, ondelete="SET NULL")
     due_date: date
     indicator: str | None = Field(default=None, max_length=300)
     indicator_id: uuid.UUID | None = Field(default=None, foreign_key="indicators.id", ondelete="SET NULL")
@@ -266,8 +263,7 @@ class Proposal(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table=True)
     # NULL when anonymous, and for proposals from a device.
     submitted_by_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
     device_id: uuid.UUID | None = Field(default=None, foreign_key="api_clients.id", ondelete="SET NULL")
-    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True,
-                                            ondelete="SET NULL")
+    department_id: uuid.UUID | None = Field(default=None, foreign_key="departments.id", index=True, ondelete="SET NULL")
     plan_year: int | None = Field(default=None)
     tracking_code: str = Field(max_length=20, unique=True)
     status: ProposalStatus = Field(default=ProposalStatus.received, sa_type=sa.String(30))
@@ -284,8 +280,9 @@ class CompetenceNeed(IdMixin, TimestampMixin, VersionedMixin, TenantMixin, table
     """A training topic a staff member asks for, or a conclusion of an appraisal or self-assessment."""
 
     __tablename__ = "competence_needs"
-    __table_args__ = (sa.Index("ix_competence_needs_institution_id_year_created_at", "institution_id", "year",
-                               "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_competence_needs_institution_id_year_created_at", "institution_id", "year", "created_at"),
+    )
 
     year: int
     user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")

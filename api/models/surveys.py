@@ -68,8 +68,9 @@ class Questionnaire(IdMixin, TimestampMixin, VersionedMixin, table=True):
     __tablename__ = "survey_questionnaires"
     __table_args__ = (sa.UniqueConstraint("institution_id", "code"),)
 
-    institution_id: uuid.UUID | None = Field(default=None, foreign_key="institutions.id", index=True,
-                                             ondelete="CASCADE")
+    institution_id: uuid.UUID | None = Field(
+        default=None, foreign_key="institutions.id", index=True, ondelete="CASCADE"
+    )
     code: str = Field(max_length=60, index=True)
     kind: QuestionnaireKind = Field(sa_type=sa.String(30))
     audience: SurveyAudience = Field(sa_type=sa.String(30))
@@ -77,8 +78,9 @@ class Questionnaire(IdMixin, TimestampMixin, VersionedMixin, table=True):
     title_en: str = Field(max_length=300)
     description_lt: str | None = Field(default=None, max_length=4000)
     description_en: str | None = Field(default=None, max_length=4000)
-    template_id: uuid.UUID | None = Field(default=None, foreign_key="survey_questionnaires.id", index=True,
-                                          ondelete="SET NULL")
+    template_id: uuid.UUID | None = Field(
+        default=None, foreign_key="survey_questionnaires.id", index=True, ondelete="SET NULL"
+    )
 
 
 class QuestionnaireVersion(IdMixin, TimestampMixin, VersionedMixin, table=True):
@@ -86,8 +88,9 @@ class QuestionnaireVersion(IdMixin, TimestampMixin, VersionedMixin, table=True):
     __table_args__ = (sa.UniqueConstraint("questionnaire_id", "number"),)
 
     questionnaire_id: uuid.UUID = Field(foreign_key="survey_questionnaires.id", index=True, ondelete="CASCADE")
-    institution_id: uuid.UUID | None = Field(default=None, foreign_key="institutions.id", index=True,
-                                             ondelete="CASCADE")
+    institution_id: uuid.UUID | None = Field(
+        default=None, foreign_key="institutions.id", index=True, ondelete="CASCADE"
+    )
     number: int
     status: VersionStatus = Field(default=VersionStatus.draft, sa_type=sa.String(20))
     #: [{"code", "name_lt", "name_en"}]: the dimension scores; questions name theirs.
@@ -140,8 +143,9 @@ class SurveyResponse(IdMixin, TenantMixin, table=True):
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "client_response_id"),
         # NULLs are distinct: anonymous and device responses are not limited by it.
-        sa.Index("ix_survey_responses_campaign_id_respondent_user_id", "campaign_id", "respondent_user_id",
-                 unique=True),
+        sa.Index(
+            "ix_survey_responses_campaign_id_respondent_user_id", "campaign_id", "respondent_user_id", unique=True
+        ),
     )
 
     campaign_id: uuid.UUID = Field(foreign_key="survey_campaigns.id", index=True, ondelete="CASCADE")
@@ -164,10 +168,18 @@ class SurveyAnswer(SQLModel, table=True):
 
     __tablename__ = "survey_answers"
     __table_args__ = (
-        sa.Index("ix_survey_answers_institution_id_concept_code_submitted_on",
-                 "institution_id", "concept_code", "submitted_on"),
-        sa.Index("ix_survey_answers_institution_id_dimension_code_submitted_on",
-                 "institution_id", "dimension_code", "submitted_on"),
+        sa.Index(
+            "ix_survey_answers_institution_id_concept_code_submitted_on",
+            "institution_id",
+            "concept_code",
+            "submitted_on",
+        ),
+        sa.Index(
+            "ix_survey_answers_institution_id_dimension_code_submitted_on",
+            "institution_id",
+            "dimension_code",
+            "submitted_on",
+        ),
         sa.Index("ix_survey_answers_campaign_id_concept_code", "campaign_id", "concept_code"),
     )
 

@@ -27,15 +27,23 @@ def list_municipalities(
     cursor: CursorQuery = None,
 ) -> Page[MunicipalityPublic]:
     """Platform administrators see all; everyone else sees only their own municipality."""
-    items, next_cursor = service.list_municipalities(session, principal, name=name, sort=sort, limit=limit,
-                                                     cursor=cursor)
+    items, next_cursor = service.list_municipalities(
+        session, principal, name=name, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=[MunicipalityPublic.model_validate(i) for i in items], next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Create a municipality", status_code=status.HTTP_201_CREATED,
-             response_model=MunicipalityPublic, responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Create a municipality",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MunicipalityPublic,
+    responses=problem_responses(409),
+)
 def create_municipality(
-    principal: Authorized[Scope.municipalities_write], session: SessionDep, body: MunicipalityCreate,
+    principal: Authorized[Scope.municipalities_write],
+    session: SessionDep,
+    body: MunicipalityCreate,
     response: Response,
 ) -> MunicipalityPublic:
     row = service.create_municipality(session, principal, body)
@@ -46,7 +54,9 @@ def create_municipality(
 
 @router.get("/{municipality_id}", summary="Read a municipality", response_model=MunicipalityPublic)
 def read_municipality(
-    principal: Authorized[Scope.municipalities_read], session: SessionDep, municipality_id: uuid.UUID,
+    principal: Authorized[Scope.municipalities_read],
+    session: SessionDep,
+    municipality_id: uuid.UUID,
     response: Response,
 ) -> MunicipalityPublic:
     row = service.get_municipality(session, principal, municipality_id)
@@ -54,21 +64,35 @@ def read_municipality(
     return MunicipalityPublic.model_validate(row)
 
 
-@router.patch("/{municipality_id}", summary="Update a municipality", response_model=MunicipalityPublic,
-              responses=problem_responses(409, 412, 428))
+@router.patch(
+    "/{municipality_id}",
+    summary="Update a municipality",
+    response_model=MunicipalityPublic,
+    responses=problem_responses(409, 412, 428),
+)
 def update_municipality(
-    principal: Authorized[Scope.municipalities_write], session: SessionDep, municipality_id: uuid.UUID,
-    body: MunicipalityUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.municipalities_write],
+    session: SessionDep,
+    municipality_id: uuid.UUID,
+    body: MunicipalityUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> MunicipalityPublic:
     row = service.update_municipality(session, principal, municipality_id, body, if_match)
     set_etag(response, row.version)
     return MunicipalityPublic.model_validate(row)
 
 
-@router.delete("/{municipality_id}", summary="Delete a municipality", status_code=status.HTTP_204_NO_CONTENT,
-               responses=problem_responses(409, 412, 428))
+@router.delete(
+    "/{municipality_id}",
+    summary="Delete a municipality",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409, 412, 428),
+)
 def delete_municipality(
-    principal: Authorized[Scope.municipalities_write], session: SessionDep, municipality_id: uuid.UUID,
+    principal: Authorized[Scope.municipalities_write],
+    session: SessionDep,
+    municipality_id: uuid.UUID,
     if_match: IfMatch,
 ) -> None:
     """Refused with 409 while institutions belong to it."""

@@ -16,8 +16,9 @@ from api.text_search import contains_text
 _DUPLICATE = "A municipality with this name or code already exists."
 
 
-def list_municipalities(session: Session, principal: Principal, *, name: str | None, sort: str, limit: int,
-                        cursor: str | None) -> tuple[list[Municipality], str | None]:
+def list_municipalities(
+    session: Session, principal: Principal, *, name: str | None, sort: str, limit: int, cursor: str | None
+) -> tuple[list[Municipality], str | None]:
     stmt = scoped(select(Municipality), Municipality, principal)
     if name:
         stmt = stmt.where(contains_text(Municipality.name, name))
@@ -36,8 +37,9 @@ def create_municipality(session: Session, principal: Principal, data: Municipali
     return row
 
 
-def update_municipality(session: Session, principal: Principal, municipality_id: uuid.UUID,
-                        patch: MunicipalityUpdate, if_match: str) -> Municipality:
+def update_municipality(
+    session: Session, principal: Principal, municipality_id: uuid.UUID, patch: MunicipalityUpdate, if_match: str
+) -> Municipality:
     row = get_municipality(session, principal, municipality_id)
     apply_patch(session, row, patch, if_match, conflict=_DUPLICATE)
     audit(session, principal, action="update", resource_type="municipality", resource_id=row.id)

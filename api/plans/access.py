@@ -25,8 +25,12 @@ PLANNERS = frozenset({Role.director, Role.quality_lead})
 def may_draft(principal: Principal, kind: PlanKind, department_id: uuid.UUID | None) -> bool:
     if principal.role in PLANNERS:
         return True
-    return (principal.role is Role.department_head and kind is PlanKind.department
-            and department_id is not None and department_id == principal.department_id)
+    return (
+        principal.role is Role.department_head
+        and kind is PlanKind.department
+        and department_id is not None
+        and department_id == principal.department_id
+    )
 
 
 def require_drafter(principal: Principal, kind: PlanKind, department_id: uuid.UUID | None) -> None:
@@ -47,8 +51,9 @@ def require_item_reporter(principal: Principal, plan: Plan, item: PlanItem) -> N
     if may_draft(principal, PlanKind(plan.kind), plan.department_id):
         return
     if principal.role is Role.department_head and (
-            (item.department_id is not None and item.department_id == principal.department_id)
-            or item.responsible_user_id == principal.subject_id):
+        (item.department_id is not None and item.department_id == principal.department_id)
+        or item.responsible_user_id == principal.subject_id
+    ):
         return
     raise Forbidden("You may report progress only on items of your department or in your charge.")
 

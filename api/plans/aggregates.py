@@ -15,8 +15,9 @@ from api.models import ItemStatus, Plan, PlanItem, PlanStatus
 COUNTED = (PlanStatus.approved.value, PlanStatus.closed.value)
 
 
-def items_done_on_time(session: Session, institution_id: uuid.UUID, period_start: date,
-                       period_end: date) -> tuple[int, int]:
+def items_done_on_time(
+    session: Session, institution_id: uuid.UUID, period_start: date, period_end: date
+) -> tuple[int, int]:
     """(numerator, denominator): items of the institution's approved or closed plans due within
     [period_start, period_end], cancelled ones left out / those of them done on or before their due
     date (`completed_on <= due_date`)."""

@@ -36,9 +36,16 @@ def _month_end(year: int, month: int) -> date:
 def _current(ctx, kind: PlanKind) -> tuple[Plan | None, date | None, list[date]]:
     """The year's plan of `kind` (its latest revision not superseded), the day its series was first
     approved, and the days it was reviewed (any revision)."""
-    plan = ctx.session.exec(select(Plan).where(
-        Plan.institution_id == ctx.institution.id, Plan.kind == kind, Plan.period_start == date(ctx.year, 1, 1),
-        Plan.status != PlanStatus.superseded).order_by(Plan.revision.desc())).first()
+    plan = ctx.session.exec(
+        select(Plan)
+        .where(
+            Plan.institution_id == ctx.institution.id,
+            Plan.kind == kind,
+            Plan.period_start == date(ctx.year, 1, 1),
+            Plan.status != PlanStatus.superseded,
+        )
+        .order_by(Plan.revision.desc())
+    ).first()
     if plan is None:
         return None, None, []
     revisions = select(Plan.id).where(Plan.series_id == plan.series_id)
@@ -55,52 +62,95 @@ def cycle_provider(ctx) -> tuple[CycleSection, list[Obligation]]:
     _, competence_approved_on, competence_reviews = _current(ctx, PlanKind.competence_development)
     done, due = items_done_on_time(session, inst_id, ctx.start, ctx.until)
     # Proposals for the year's plans: meant for it, or received in it without a year named.
-    received_in_year = sa.and_(Proposal.plan_year.is_(None), Proposal.created_at >= start_of_day_utc(ctx.start),
-                               Proposal.created_at < start_of_day_utc(date(year + 1, 1, 1)))
-    proposals = dict(session.exec(select(Proposal.status, sa.func.count(Proposal.id)).where(
-        Proposal.institution_id == inst_id, sa.or_(Proposal.plan_year == year, received_in_year),
-    ).group_by(Proposal.status)).all())
-    needs = dict(session.exec(select(CompetenceNeed.status, sa.func.count(CompetenceNeed.id)).where(
-        CompetenceNeed.institution_id == inst_id, CompetenceNeed.year == year).group_by(CompetenceNeed.status)).all())
-    reviews_overdue = session.exec(select(sa.func.count(Plan.id)).where(
-        Plan.institution_id == inst_id, Plan.status == PlanStatus.approved, Plan.next_review_due < ctx.as_of)).one()
+    received_in_year = sa.and_(
+        Proposal.plan_year.is_(None),
+        Proposal.created_at >= start_of_day_utc(ctx.start),
+        Proposal.created_at < start_of_day_utc(date(year + 1, 1, 1)),
+    )
+    proposals = dict(
+        session.exec(
+            select(Proposal.status, sa.func.count(Proposal.id))
+            .where(
+                Proposal.institution_id == inst_id,
+                sa.or_(Proposal.plan_year == year, received_in_year),
+            )
+            .group_by(Proposal.status)
+        ).all()
+    )
+    needs = dict(
+        session.exec(
+            select(CompetenceNeed.status, sa.func.count(CompetenceNeed.id))
+            .where(CompetenceNeed.institution_id == inst_id, CompetenceNeed.year == year)
+            .group_by(CompetenceNeed.status)
+        ).all()
+    )
+    reviews_overdue = session.exec(
+        select(sa.func.count(Plan.id)).where(
+            Plan.institution_id == inst_id, Plan.status == PlanStatus.approved, Plan.next_review_due < ctx.as_of
+        )
+    ).one()
     figures: dict[str, int | bool] = {
-        "items_due": due, "items_done_on_time": done, "plan_reviews_overdue_now": int(reviews_overdue),
-        "proposals": sum(proposals.values()), "proposals_accepted": proposals.get(ProposalStatus.accepted, 0),
+        "items_due": due,
+        "items_done_on_time": done,
+        "plan_reviews_overdue_now": int(reviews_overdue),
+        "proposals": sum(proposals.values()),
+        "proposals_accepted": proposals.get(ProposalStatus.accepted, 0),
         "proposals_rejected": proposals.get(ProposalStatus.rejected, 0),
         "proposals_open": proposals.get(ProposalStatus.received, 0)
         + proposals.get(ProposalStatus.under_consideration, 0),
-        "competence_needs": sum(needs.values()), "competence_needs_planned": needs.get(CompetenceNeedStatus.planned, 0),
+        "competence_needs": sum(needs.values()),
+        "competence_needs_planned": needs.get(CompetenceNeedStatus.planned, 0),
     }
     if annual is not None:
         figures["annual_plan_approved"] = annual_approved_on is not None
     obligations: list[Obligation] = []
-    rule = session.exec(select(PlanApprovalRule).where(PlanApprovalRule.institution_id == inst_id,
-                                                       PlanApprovalRule.year == year)).first()
+    rule = session.exec(
+        select(PlanApprovalRule).where(PlanApprovalRule.institution_id == inst_id, PlanApprovalRule.year == year)
+    ).first()
     if rule is not None and rule.budget_approved_on is not None:
         deadline = add_months(rule.budget_approved_on, rule.approve_within_months)
-        obligations.append(Obligation(
-            code=f"annual_plan_approval_{year}", title_lt="Metinio veiklos plano patvirtinimas",
-            title_en="Annual activity plan approved", due_date=deadline,
-            status=ctx.status(deadline, annual_approved_on is not None),
-            evidence={"budget_approved_on": rule.budget_approved_on.isoformat(),
-                      "approve_within_months": rule.approve_within_months,
-                      "approved_on": annual_approved_on.isoformat() if annual_approved_on else None,
-                      "on_time": annual_approved_on is not None and annual_approved_on <= deadline}))
+        obligations.append(
+            Obligation(
+                code=f"annual_plan_approval_{year}",
+                title_lt="Metinio veiklos plano patvirtinimas",
+                title_en="Annual activity plan approved",
+                due_date=deadline,
+                status=ctx.status(deadline, annual_approved_on is not None),
+                evidence={
+                    "budget_approved_on": rule.budget_approved_on.isoformat(),
+                    "approve_within_months": rule.approve_within_months,
+                    "approved_on": annual_approved_on.isoformat() if annual_approved_on else None,
+                    "on_time": annual_approved_on is not None and annual_approved_on <= deadline,
+                },
+            )
+        )
     if annual_approved_on is not None and annual_approved_on.year == year:
         for month in range(annual_approved_on.month + 1, 13):
             first, last = date(year, month, 1), _month_end(year, month)
             held = sum(1 for d in annual_reviews if first <= d <= last)
-            obligations.append(Obligation(
-                code=f"annual_plan_review_{year}_{month:02d}", title_lt="Metinio plano peržiūra",
-                title_en="Annual plan review", due_date=last, status=ctx.status(last, held > 0),
-                evidence={"reviews": held}))
+            obligations.append(
+                Obligation(
+                    code=f"annual_plan_review_{year}_{month:02d}",
+                    title_lt="Metinio plano peržiūra",
+                    title_en="Annual plan review",
+                    due_date=last,
+                    status=ctx.status(last, held > 0),
+                    evidence={"reviews": held},
+                )
+            )
     if competence_approved_on is not None:
-        for half, (first, last) in enumerate(((date(year, 1, 1), date(year, 6, 30)),
-                                              (date(year, 7, 1), date(year, 12, 31))), start=1):
+        for half, (first, last) in enumerate(
+            ((date(year, 1, 1), date(year, 6, 30)), (date(year, 7, 1), date(year, 12, 31))), start=1
+        ):
             held = sum(1 for d in competence_reviews if first <= d <= last)
-            obligations.append(Obligation(
-                code=f"competence_plan_review_{year}_h{half}", title_lt="Kompetencijų tobulinimo plano peržiūra",
-                title_en="Competence development plan review", due_date=last, status=ctx.status(last, held > 0),
-                evidence={"reviews": held}))
+            obligations.append(
+                Obligation(
+                    code=f"competence_plan_review_{year}_h{half}",
+                    title_lt="Kompetencijų tobulinimo plano peržiūra",
+                    title_en="Competence development plan review",
+                    due_date=last,
+                    status=ctx.status(last, held > 0),
+                    evidence={"reviews": held},
+                )
+            )
     return CycleSection(available=True, figures=figures), obligations

@@ -30,16 +30,22 @@ DEFAULT_REVIEW_MONTHS: dict[PlanKind, int] = {
 KINDS_WITH_APPROVAL_DEADLINE = frozenset({PlanKind.annual})
 
 
-def approval_deadline(rule: PlanApprovalRule | None, first_approved_at: datetime | None,
-                      as_of: date) -> ApprovalDeadline | None:
+def approval_deadline(
+    rule: PlanApprovalRule | None, first_approved_at: datetime | None, as_of: date
+) -> ApprovalDeadline | None:
     """The deadline under `rule`, judged by the day the plan was first approved (or `as_of`)."""
     if rule is None or rule.budget_approved_on is None:
         return None
     due = add_months(rule.budget_approved_on, rule.approve_within_months)
     judged_on = first_approved_at.date() if first_approved_at is not None else as_of
     days = max(0, (judged_on - due).days)
-    return ApprovalDeadline(due_date=due, budget_approved_on=rule.budget_approved_on,
-                            approve_within_months=rule.approve_within_months, overdue=days > 0, days_overdue=days)
+    return ApprovalDeadline(
+        due_date=due,
+        budget_approved_on=rule.budget_approved_on,
+        approve_within_months=rule.approve_within_months,
+        overdue=days > 0,
+        days_overdue=days,
+    )
 
 
 def approval_deadlines(session: Session, plans: Iterable[Plan], as_of: date) -> dict[uuid.UUID, ApprovalDeadline]:
@@ -50,25 +56,35 @@ def approval_deadlines(session: Session, plans: Iterable[Plan], as_of: date) -> 
     if not annual:
         return {}
     keys = {(p.institution_id, p.period_start.year) for p in annual}
-    rules = session.exec(select(PlanApprovalRule).where(
-        sa.tuple_(PlanApprovalRule.institution_id, PlanApprovalRule.year).in_(list(keys)))).all()
+    rules = session.exec(
+        select(PlanApprovalRule).where(
+            sa.tuple_(PlanApprovalRule.institution_id, PlanApprovalRule.year).in_(list(keys))
+        )
+    ).all()
     by_key = {(r.institution_id, r.year): r for r in rules}
-    first = dict(session.exec(
-        select(Plan.series_id, sa.func.min(Plan.approved_at))
-        .where(Plan.series_id.in_({p.series_id for p in annual}))
-        .group_by(Plan.series_id)).all())
+    first = dict(
+        session.exec(
+            select(Plan.series_id, sa.func.min(Plan.approved_at))
+            .where(Plan.series_id.in_({p.series_id for p in annual}))
+            .group_by(Plan.series_id)
+        ).all()
+    )
     out = {}
     for plan in annual:
-        deadline = approval_deadline(by_key.get((plan.institution_id, plan.period_start.year)),
-                                     first.get(plan.series_id), as_of)
+        deadline = approval_deadline(
+            by_key.get((plan.institution_id, plan.period_start.year)), first.get(plan.series_id), as_of
+        )
         if deadline is not None:
             out[plan.id] = deadline
     return out
 
 
 def review_interval(session: Session, institution_id: uuid.UUID, kind: PlanKind) -> int | None:
-    row = session.exec(select(PlanReviewCadence).where(
-        PlanReviewCadence.institution_id == institution_id, PlanReviewCadence.kind == kind)).first()
+    row = session.exec(
+        select(PlanReviewCadence).where(
+            PlanReviewCadence.institution_id == institution_id, PlanReviewCadence.kind == kind
+        )
+    ).first()
     return row.interval_months if row is not None else DEFAULT_REVIEW_MONTHS.get(kind)
 
 

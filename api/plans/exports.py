@@ -29,9 +29,26 @@ from api.plans.schemas import ItemPublic
 from api.plans.vocabulary import LABELS
 from api.security.principal import Principal
 
-CSV_COLUMNS = ["item_id", "title", "description", "area", "goal", "responsible", "department", "due_date", "status",
-               "progress", "completed_on", "done_on_time", "indicator", "target_value", "actual_value",
-               "improvement_measure_id", "proposal_ids", "competence_need_ids"]
+CSV_COLUMNS = [
+    "item_id",
+    "title",
+    "description",
+    "area",
+    "goal",
+    "responsible",
+    "department",
+    "due_date",
+    "status",
+    "progress",
+    "completed_on",
+    "done_on_time",
+    "indicator",
+    "target_value",
+    "actual_value",
+    "improvement_measure_id",
+    "proposal_ids",
+    "competence_need_ids",
+]
 PRINTABLE = (PlanStatus.approved, PlanStatus.closed, PlanStatus.superseded)
 
 
@@ -51,14 +68,16 @@ def _names(session: Session, items: list[ItemPublic]) -> tuple[dict, dict, dict]
     return (
         dict(session.exec(select(User.id, User.full_name).where(User.id.in_(users))).all()) if users else {},
         dict(session.exec(select(Department.id, Department.name).where(Department.id.in_(departments))).all())
-        if departments else {},
+        if departments
+        else {},
         dict(session.exec(select(PlanGoal.id, PlanGoal.title).where(PlanGoal.id.in_(goals))).all()) if goals else {},
     )
 
 
 def _items(session: Session, plan_id: uuid.UUID) -> list[ItemPublic]:
-    rows = session.exec(select(PlanItem).where(PlanItem.plan_id == plan_id)
-                        .order_by(PlanItem.due_date, PlanItem.id)).all()
+    rows = session.exec(
+        select(PlanItem).where(PlanItem.plan_id == plan_id).order_by(PlanItem.due_date, PlanItem.id)
+    ).all()
     return publish_items(session, list(rows))
 
 
@@ -69,15 +88,33 @@ def items_csv(session: Session, principal: Principal, plan_id: uuid.UUID) -> tup
     users, departments, goals = _names(session, items)
     rows = []
     for i in items:
-        on_time = "" if i.status != ItemStatus.done or i.completed_on is None else (
-            "true" if i.completed_on <= i.due_date else "false")
-        rows.append([
-            str(i.id), _text(i.title), _text(i.description), i.area, _text(goals.get(i.goal_id)),
-            _text(users.get(i.responsible_user_id)), _text(departments.get(i.department_id)), i.due_date.isoformat(),
-            i.status, i.progress, i.completed_on.isoformat() if i.completed_on else "", on_time, _text(i.indicator),
-            _number(i.target_value), _number(i.actual_value), str(i.improvement_measure_id or ""),
-            ";".join(str(p) for p in i.proposal_ids), ";".join(str(n) for n in i.competence_need_ids),
-        ])
+        on_time = (
+            ""
+            if i.status != ItemStatus.done or i.completed_on is None
+            else ("true" if i.completed_on <= i.due_date else "false")
+        )
+        rows.append(
+            [
+                str(i.id),
+                _text(i.title),
+                _text(i.description),
+                i.area,
+                _text(goals.get(i.goal_id)),
+                _text(users.get(i.responsible_user_id)),
+                _text(departments.get(i.department_id)),
+                i.due_date.isoformat(),
+                i.status,
+                i.progress,
+                i.completed_on.isoformat() if i.completed_on else "",
+                on_time,
+                _text(i.indicator),
+                _number(i.target_value),
+                _number(i.actual_value),
+                str(i.improvement_measure_id or ""),
+                ";".join(str(p) for p in i.proposal_ids),
+                ";".join(str(n) for n in i.competence_need_ids),
+            ]
+        )
     # Text cells that would start a spreadsheet formula are neutralised by the one CSV writer.
     return f"plan-{plan.kind}-{plan.period_label}-r{plan.revision}.csv", csv_text(CSV_COLUMNS, rows)
 
@@ -108,8 +145,9 @@ def plan_html(session: Session, principal: Principal, plan_id: uuid.UUID) -> str
         raise InvalidTransition(f"Only an approved plan is printed; this one is {plan.status}.")
     institution = session.get(Institution, plan.institution_id)
     director = session.get(User, plan.approved_by_id) if plan.approved_by_id else None
-    goals = session.exec(select(PlanGoal).where(PlanGoal.plan_id == plan.id)
-                         .order_by(PlanGoal.created_at, PlanGoal.id)).all()
+    goals = session.exec(
+        select(PlanGoal).where(PlanGoal.plan_id == plan.id).order_by(PlanGoal.created_at, PlanGoal.id)
+    ).all()
     items = _items(session, plan.id)
     users, departments, goal_titles = _names(session, items)
     approved_on = plan.approved_at.astimezone(UTC).date().isoformat() if plan.approved_at else ""
@@ -118,7 +156,9 @@ def plan_html(session: Session, principal: Principal, plan_id: uuid.UUID) -> str
         f"<li><strong>{e(g.title)}</strong>"
         + (f" — {e(g.description)}" if g.description else "")
         + (f" <em>(kokybės politika: {e(g.quality_policy_objective)})</em>" if g.quality_policy_objective else "")
-        + "</li>" for g in goals)
+        + "</li>"
+        for g in goals
+    )
     item_rows = "".join(
         "<tr>"
         f"<td>{n}</td><td>{e(i.title)}{'<br><small>' + e(i.description) + '</small>' if i.description else ''}</td>"
@@ -127,9 +167,14 @@ def plan_html(session: Session, principal: Principal, plan_id: uuid.UUID) -> str
         f"<td>{i.due_date.isoformat()}</td>"
         f"<td>{e(i.indicator or '')}{' — ' + e(_number(i.target_value)) if i.target_value is not None else ''}</td>"
         f"<td>{e(_label(ItemStatus, i.status))}</td>"
-        "</tr>" for n, i in enumerate(items, start=1))
-    superseded = ("<p><strong>Ši redakcija pakeista nauja.</strong> (Superseded by a later revision.)</p>"
-                  if plan.status == PlanStatus.superseded else "")
+        "</tr>"
+        for n, i in enumerate(items, start=1)
+    )
+    superseded = (
+        "<p><strong>Ši redakcija pakeista nauja.</strong> (Superseded by a later revision.)</p>"
+        if plan.status == PlanStatus.superseded
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="lt">
 <head>
@@ -139,14 +184,14 @@ def plan_html(session: Session, principal: Principal, plan_id: uuid.UUID) -> str
 </head>
 <body>
 <header>
-<p>PATVIRTINTA<br>{e(institution.name if institution else '')} direktoriaus<br>{approved_on}
-{('<br>' + e(director.full_name)) if director else ''}</p>
+<p>PATVIRTINTA<br>{e(institution.name if institution else "")} direktoriaus<br>{approved_on}
+{("<br>" + e(director.full_name)) if director else ""}</p>
 </header>
 <h1>{e(plan.title)}</h1>
 <p class="period">{e(_label(PlanKind, plan.kind))}, {e(plan.period_label)} ({plan.revision} redakcija)</p>
 {superseded}
-{f'<p>{e(plan.description)}</p>' if plan.description else ''}
-{f'<h2>Tikslai</h2><ol>{goal_rows}</ol>' if goals else ''}
+{f"<p>{e(plan.description)}</p>" if plan.description else ""}
+{f"<h2>Tikslai</h2><ol>{goal_rows}</ol>" if goals else ""}
 <h2>Priemonės</h2>
 <table>
 <thead><tr><th>Eil. Nr.</th><th>Priemonė</th><th>Sritis</th><th>Tikslas</th><th>Atsakingas</th><th>Skyrius</th>

@@ -45,9 +45,22 @@ from api.security.scopes import Scope
 from api.tenancy import exists, scoped
 from api.types import today, utcnow, uuid7
 
-CONTENT_FIELDS = frozenset({"title", "description", "area", "goal_id", "responsible_user_id", "department_id",
-                            "due_date", "indicator", "indicator_id", "target_value", "improvement_measure_id",
-                            "competence_need_ids"})
+CONTENT_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "area",
+        "goal_id",
+        "responsible_user_id",
+        "department_id",
+        "due_date",
+        "indicator",
+        "indicator_id",
+        "target_value",
+        "improvement_measure_id",
+        "competence_need_ids",
+    }
+)
 EXECUTION_FIELDS = frozenset({"status", "progress", "actual_value", "completed_on", "status_note"})
 REQUIRED = ("title", "area", "due_date", "status", "progress")
 
@@ -61,20 +74,26 @@ def _editable_plan(session: Session, principal: Principal, plan_id: uuid.UUID) -
 
 # --- goals -----------------------------------------------------------------------------------------
 
+
 def _check_strategic_goal(session: Session, principal: Principal, plan: Plan, goal_id: uuid.UUID | None) -> None:
     if goal_id is None:
         return
-    row = session.exec(scoped(select(PlanGoal, Plan).join(Plan, Plan.id == PlanGoal.plan_id)
-                              .where(PlanGoal.id == goal_id), PlanGoal, principal)).first()
+    row = session.exec(
+        scoped(
+            select(PlanGoal, Plan).join(Plan, Plan.id == PlanGoal.plan_id).where(PlanGoal.id == goal_id),
+            PlanGoal,
+            principal,
+        )
+    ).first()
     if row is None:
         raise ValidationFailed.for_field("body.strategic_goal_id", "No goal with this id in your institution.")
     _, strategic = row
     if strategic.kind != PlanKind.strategic or strategic.id == plan.id:
         raise ValidationFailed.for_field("body.strategic_goal_id", "Name a goal of the strategic plan.")
     if not (strategic.period_start <= plan.period_start and plan.period_end <= strategic.period_end):
-        raise ValidationFailed.for_field("body.strategic_goal_id",
-                                         f"The strategic plan {strategic.period_label} does not cover "
-                                           f"{plan.period_label}.")
+        raise ValidationFailed.for_field(
+            "body.strategic_goal_id", f"The strategic plan {strategic.period_label} does not cover {plan.period_label}."
+        )
 
 
 def get_goal_or_404(session: Session, plan: Plan, goal_id: uuid.UUID) -> PlanGoal:
@@ -88,16 +107,18 @@ def add_goal(session: Session, principal: Principal, plan_id: uuid.UUID, data: G
     plan = _editable_plan(session, principal, plan_id)
     _check_strategic_goal(session, principal, plan, data.strategic_goal_id)
     goal_id = uuid7()
-    goal = PlanGoal(id=goal_id, series_id=goal_id, institution_id=plan.institution_id, plan_id=plan.id,
-                    **data.model_dump())
+    goal = PlanGoal(
+        id=goal_id, series_id=goal_id, institution_id=plan.institution_id, plan_id=plan.id, **data.model_dump()
+    )
     session.add(goal)
     flush_or_conflict(session, "The goal could not be stored.")
     audit(session, principal, action="create", resource_type="plan_goal", resource_id=goal.id)
     return GoalPublic.model_validate(goal)
 
 
-def update_goal(session: Session, principal: Principal, plan_id: uuid.UUID, goal_id: uuid.UUID, patch: GoalUpdate,
-                if_match: str) -> GoalPublic:
+def update_goal(
+    session: Session, principal: Principal, plan_id: uuid.UUID, goal_id: uuid.UUID, patch: GoalUpdate, if_match: str
+) -> GoalPublic:
     plan = get_plan_or_404(session, principal, plan_id)
     goal = get_goal_or_404(session, plan, goal_id)
     require_plan_drafter(principal, plan)
@@ -116,8 +137,7 @@ def update_goal(session: Session, principal: Principal, plan_id: uuid.UUID, goal
     return GoalPublic.model_validate(goal)
 
 
-def delete_goal(session: Session, principal: Principal, plan_id: uuid.UUID, goal_id: uuid.UUID,
-                if_match: str) -> None:
+def delete_goal(session: Session, principal: Principal, plan_id: uuid.UUID, goal_id: uuid.UUID, if_match: str) -> None:
     plan = get_plan_or_404(session, principal, plan_id)
     goal = get_goal_or_404(session, plan, goal_id)
     require_plan_drafter(principal, plan)
@@ -130,20 +150,29 @@ def delete_goal(session: Session, principal: Principal, plan_id: uuid.UUID, goal
 
 # --- items -----------------------------------------------------------------------------------------
 
+
 def publish_items(session: Session, items: list[PlanItem]) -> list[ItemPublic]:
     """Items with the proposals and competence needs they carry (linked to the item's first version)."""
     series = [i.series_id for i in items]
     proposals: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     needs: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     if series:
-        for item_id, proposal_id in session.exec(select(Proposal.plan_item_id, Proposal.id).where(
-                Proposal.plan_item_id.in_(series)).order_by(Proposal.id)).all():
+        for item_id, proposal_id in session.exec(
+            select(Proposal.plan_item_id, Proposal.id).where(Proposal.plan_item_id.in_(series)).order_by(Proposal.id)
+        ).all():
             proposals[item_id].append(proposal_id)
-        for item_id, need_id in session.exec(select(CompetenceNeed.plan_item_id, CompetenceNeed.id).where(
-                CompetenceNeed.plan_item_id.in_(series)).order_by(CompetenceNeed.id)).all():
+        for item_id, need_id in session.exec(
+            select(CompetenceNeed.plan_item_id, CompetenceNeed.id)
+            .where(CompetenceNeed.plan_item_id.in_(series))
+            .order_by(CompetenceNeed.id)
+        ).all():
             needs[item_id].append(need_id)
-    return [ItemPublic.model_validate(i).model_copy(update={
-        "proposal_ids": proposals[i.series_id], "competence_need_ids": needs[i.series_id]}) for i in items]
+    return [
+        ItemPublic.model_validate(i).model_copy(
+            update={"proposal_ids": proposals[i.series_id], "competence_need_ids": needs[i.series_id]}
+        )
+        for i in items
+    ]
 
 
 def carrying_items(session: Session, series: set[uuid.UUID]) -> dict[uuid.UUID, CarryingItem]:
@@ -153,14 +182,31 @@ def carrying_items(session: Session, series: set[uuid.UUID]) -> dict[uuid.UUID, 
     if not series:
         return out
     in_force_first = sa.case((Plan.status.in_([PlanStatus.approved, PlanStatus.closed]), 0), else_=1)
-    rows = session.exec(select(PlanItem, Plan).join(Plan, Plan.id == PlanItem.plan_id).where(
-        PlanItem.series_id.in_(series), Plan.status != PlanStatus.superseded,
-    ).order_by(in_force_first, Plan.revision.desc())).all()
+    rows = session.exec(
+        select(PlanItem, Plan)
+        .join(Plan, Plan.id == PlanItem.plan_id)
+        .where(
+            PlanItem.series_id.in_(series),
+            Plan.status != PlanStatus.superseded,
+        )
+        .order_by(in_force_first, Plan.revision.desc())
+    ).all()
     for item, plan in rows:
-        out.setdefault(item.series_id, CarryingItem(
-            plan_id=plan.id, plan_title=plan.title, plan_kind=plan.kind, plan_period=plan.period_label,
-            plan_status=plan.status, plan_item_id=item.id, item_title=item.title, item_status=item.status,
-            item_progress=item.progress, item_due_date=item.due_date))
+        out.setdefault(
+            item.series_id,
+            CarryingItem(
+                plan_id=plan.id,
+                plan_title=plan.title,
+                plan_kind=plan.kind,
+                plan_period=plan.period_label,
+                plan_status=plan.status,
+                plan_item_id=item.id,
+                item_title=item.title,
+                item_status=item.status,
+                item_progress=item.progress,
+                item_due_date=item.due_date,
+            ),
+        )
     return out
 
 
@@ -171,10 +217,21 @@ def get_item_or_404(session: Session, plan: Plan, item_id: uuid.UUID) -> PlanIte
     return item
 
 
-def list_items(session: Session, principal: Principal, plan_id: uuid.UUID, *, status: ItemStatus | None,
-               area: str | None, responsible_user_id: uuid.UUID | None, department_id: uuid.UUID | None,
-               due_from: date | None, due_to: date | None, sort: str, limit: int,
-               cursor: str | None) -> tuple[list[ItemPublic], str | None]:
+def list_items(
+    session: Session,
+    principal: Principal,
+    plan_id: uuid.UUID,
+    *,
+    status: ItemStatus | None,
+    area: str | None,
+    responsible_user_id: uuid.UUID | None,
+    department_id: uuid.UUID | None,
+    due_from: date | None,
+    due_to: date | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ItemPublic], str | None]:
     plan = get_plan_or_404(session, principal, plan_id)
     stmt = select(PlanItem).where(PlanItem.plan_id == plan.id)
     if status:
@@ -200,38 +257,53 @@ def read_item(session: Session, principal: Principal, plan_id: uuid.UUID, item_i
 
 def _check_content(session: Session, principal: Principal, plan: Plan, data: dict) -> None:
     """The references an item's content makes stay inside the plan and the institution."""
-    if data.get("goal_id") is not None and session.exec(select(PlanGoal.id).where(
-            PlanGoal.id == data["goal_id"], PlanGoal.plan_id == plan.id)).first() is None:
+    if (
+        data.get("goal_id") is not None
+        and session.exec(select(PlanGoal.id).where(PlanGoal.id == data["goal_id"], PlanGoal.plan_id == plan.id)).first()
+        is None
+    ):
         raise ValidationFailed.for_field("body.goal_id", "No goal with this id in this plan.")
-    if data.get("responsible_user_id") is not None and session.exec(select(User.id).where(
-            User.id == data["responsible_user_id"], User.institution_id == plan.institution_id)).first() is None:
+    if (
+        data.get("responsible_user_id") is not None
+        and session.exec(
+            select(User.id).where(User.id == data["responsible_user_id"], User.institution_id == plan.institution_id)
+        ).first()
+        is None
+    ):
         raise ValidationFailed.for_field("body.responsible_user_id", "No user with this id in your institution.")
     if data.get("department_id") is not None and not exists(session, Department, data["department_id"], principal):
         raise ValidationFailed.for_field("body.department_id", "No department with this id in your institution.")
     visible = sa.or_(Indicator.institution_id.is_(None), Indicator.institution_id == plan.institution_id)
-    if data.get("indicator_id") is not None and session.exec(select(Indicator.id).where(
-            Indicator.id == data["indicator_id"], visible)).first() is None:
+    if (
+        data.get("indicator_id") is not None
+        and session.exec(select(Indicator.id).where(Indicator.id == data["indicator_id"], visible)).first() is None
+    ):
         raise ValidationFailed.for_field("body.indicator_id", "No indicator with this id in the catalogue.")
     if "due_date" in data and not plan.period_start <= data["due_date"] <= plan.period_end:
-        raise ValidationFailed.for_field("body.due_date",
-                                         f"The due date falls outside the plan's period {plan.period_label}.")
+        raise ValidationFailed.for_field(
+            "body.due_date", f"The due date falls outside the plan's period {plan.period_label}."
+        )
 
 
-def _take_up_needs(session: Session, principal: Principal, plan: Plan, item: PlanItem,
-                   need_ids: list[uuid.UUID]) -> None:
+def _take_up_needs(
+    session: Session, principal: Principal, plan: Plan, item: PlanItem, need_ids: list[uuid.UUID]
+) -> None:
     """Competence needs become items of the competence development plan, keeping the link."""
     if not need_ids:
         return
     if not principal.has(Scope.competence_manage):
         raise Forbidden("Taking up competence needs takes the scope competence:manage.")
     if plan.kind != PlanKind.competence_development:
-        raise ValidationFailed.for_field("body.competence_need_ids",
-                                         "Competence needs become items of a competence development plan.")
-    needs = session.exec(scoped(select(CompetenceNeed).where(CompetenceNeed.id.in_(set(need_ids))),
-                                CompetenceNeed, principal)).all()
+        raise ValidationFailed.for_field(
+            "body.competence_need_ids", "Competence needs become items of a competence development plan."
+        )
+    needs = session.exec(
+        scoped(select(CompetenceNeed).where(CompetenceNeed.id.in_(set(need_ids))), CompetenceNeed, principal)
+    ).all()
     if len(needs) != len(set(need_ids)):
-        raise ValidationFailed.for_field("body.competence_need_ids",
-                                         "Some of these competence needs do not exist in your institution.")
+        raise ValidationFailed.for_field(
+            "body.competence_need_ids", "Some of these competence needs do not exist in your institution."
+        )
     for need in needs:
         if need.status != CompetenceNeedStatus.submitted:
             raise InvalidTransition(f"The competence need {need.id} is already taken up by a plan item.")
@@ -257,8 +329,9 @@ def add_item(session: Session, principal: Principal, plan_id: uuid.UUID, data: I
     return publish_items(session, [item])[0]
 
 
-def update_item(session: Session, principal: Principal, plan_id: uuid.UUID, item_id: uuid.UUID, patch: ItemUpdate,
-                if_match: str) -> ItemPublic:
+def update_item(
+    session: Session, principal: Principal, plan_id: uuid.UUID, item_id: uuid.UUID, patch: ItemUpdate, if_match: str
+) -> ItemPublic:
     plan = get_plan_or_404(session, principal, plan_id)
     item = get_item_or_404(session, plan, item_id)
     data = patch.model_dump(exclude_unset=True)
@@ -311,14 +384,15 @@ def _report_progress(item: PlanItem, data: dict) -> None:
             setattr(item, key, data[key])
 
 
-def delete_item(session: Session, principal: Principal, plan_id: uuid.UUID, item_id: uuid.UUID,
-                if_match: str) -> None:
+def delete_item(session: Session, principal: Principal, plan_id: uuid.UUID, item_id: uuid.UUID, if_match: str) -> None:
     plan = get_plan_or_404(session, principal, plan_id)
     item = get_item_or_404(session, plan, item_id)
     require_plan_drafter(principal, plan)
     check_if_match(if_match, item.version)
     require_editable(plan)
     session.delete(item)
-    flush_or_conflict(session, "The item carries accepted proposals or competence needs; keep it, or cancel "
-                               "it once the plan is approved.")
+    flush_or_conflict(
+        session,
+        "The item carries accepted proposals or competence needs; keep it, or cancel it once the plan is approved.",
+    )
     audit(session, principal, action="delete", resource_type="plan_item", resource_id=item_id)

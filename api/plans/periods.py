@@ -29,8 +29,12 @@ KIND_PERIODICITY: dict[PlanKind, Periodicity] = {
     PlanKind.competence_development: Periodicity.year,
     PlanKind.improvement: Periodicity.year,
 }
-_EXAMPLES = {Periodicity.year: "2026", Periodicity.half_year: "2026-H1", Periodicity.quarter: "2026-Q1",
-             Periodicity.month: "2026-01"}
+_EXAMPLES = {
+    Periodicity.year: "2026",
+    Periodicity.half_year: "2026-H1",
+    Periodicity.quarter: "2026-Q1",
+    Periodicity.month: "2026-01",
+}
 
 #: The kinds of plan a plan of each kind may hang under: annual → (half-year →) quarterly → monthly;
 #: department, competence and improvement plans feed the annual plan; the annual plan serves the
@@ -47,8 +51,7 @@ PARENT_KINDS: dict[PlanKind, frozenset[PlanKind]] = {
 }
 
 #: Kinds of which an institution has one plan per period (one per department for department plans).
-ONE_PER_PERIOD = frozenset({PlanKind.strategic, PlanKind.annual, PlanKind.competence_development,
-                            PlanKind.department})
+ONE_PER_PERIOD = frozenset({PlanKind.strategic, PlanKind.annual, PlanKind.competence_development, PlanKind.department})
 
 
 @dataclass(frozen=True)

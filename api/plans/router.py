@@ -57,17 +57,34 @@ def list_plans(
     cursor: CursorQuery = None,
 ) -> Page[PlanPublic]:
     """The plans of your institution, latest periods first; superseded revisions only on request."""
-    rows, next_cursor = service.list_plans(session, principal, kind=kind, status=status_, year=year,
-                                           parent_id=parent_id, department_id=department_id,
-                                           include_superseded=include_superseded, sort=sort, limit=limit,
-                                           cursor=cursor)
+    rows, next_cursor = service.list_plans(
+        session,
+        principal,
+        kind=kind,
+        status=status_,
+        year=year,
+        parent_id=parent_id,
+        department_id=department_id,
+        include_superseded=include_superseded,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=rows, next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Draft a plan", status_code=status.HTTP_201_CREATED, response_model=PlanPublic,
-             responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Draft a plan",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlanPublic,
+    responses=problem_responses(409),
+)
 def create_plan(
-    principal: Authorized[Scope.plans_write], session: SessionDep, body: PlanCreate, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    body: PlanCreate,
+    response: Response,
 ) -> PlanPublic:
     """A draft of the given kind and period. Department heads draft their own department's plan; the
     director and the quality lead any plan. One strategic, annual and competence development plan per
@@ -80,7 +97,10 @@ def create_plan(
 
 @router.get("/{plan_id}", summary="Read a plan", response_model=PlanPublic)
 def read_plan(
-    principal: Authorized[Scope.plans_read], session: SessionDep, plan_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.plans_read],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    response: Response,
 ) -> PlanPublic:
     """With its goals, its next review and, for an annual plan, its approval deadline."""
     plan = service.read_plan(session, principal, plan_id)
@@ -90,8 +110,12 @@ def read_plan(
 
 @router.patch("/{plan_id}", summary="Update a draft plan", response_model=PlanPublic, responses=_UPDATE)
 def update_plan(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, body: PlanUpdate,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    body: PlanUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> PlanPublic:
     """Draft and returned plans only; an approved plan is amended instead (409)."""
     plan = service.update_plan(session, principal, plan_id, body, if_match)
@@ -99,10 +123,12 @@ def update_plan(
     return plan
 
 
-@router.delete("/{plan_id}", summary="Discard a draft plan", status_code=status.HTTP_204_NO_CONTENT,
-               responses=_UPDATE)
+@router.delete("/{plan_id}", summary="Discard a draft plan", status_code=status.HTTP_204_NO_CONTENT, responses=_UPDATE)
 def delete_plan(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> Response:
     """A draft or returned revision never approved (an amendment being prepared, too). 409 while other
     plans hang under it or its items carry proposals or competence needs."""
@@ -110,11 +136,16 @@ def delete_plan(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{plan_id}/submit", summary="Submit a plan for approval", response_model=PlanPublic,
-             responses=_TRANSITION)
+@router.post(
+    "/{plan_id}/submit", summary="Submit a plan for approval", response_model=PlanPublic, responses=_TRANSITION
+)
 def submit_plan(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, if_match: IfMatch,
-    response: Response, body: TransitionRequest | None = None,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    body: TransitionRequest | None = None,
 ) -> PlanPublic:
     """draft or returned → submitted. The plan needs a goal or an item."""
     plan = service.submit_plan(session, principal, plan_id, _comment(body), if_match)
@@ -122,11 +153,14 @@ def submit_plan(
     return plan
 
 
-@router.post("/{plan_id}/return", summary="Return a plan for changes", response_model=PlanPublic,
-             responses=_TRANSITION)
+@router.post("/{plan_id}/return", summary="Return a plan for changes", response_model=PlanPublic, responses=_TRANSITION)
 def return_plan(
-    principal: Authorized[Scope.plans_approve], session: SessionDep, plan_id: uuid.UUID, body: ReturnRequest,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.plans_approve],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    body: ReturnRequest,
+    if_match: IfMatch,
+    response: Response,
 ) -> PlanPublic:
     """submitted → returned, with the director's comment on what to change."""
     plan = service.return_plan(session, principal, plan_id, body.comment, if_match)
@@ -136,8 +170,12 @@ def return_plan(
 
 @router.post("/{plan_id}/approve", summary="Approve a plan", response_model=PlanPublic, responses=_TRANSITION)
 def approve_plan(
-    principal: Authorized[Scope.plans_approve], session: SessionDep, plan_id: uuid.UUID, if_match: IfMatch,
-    response: Response, body: TransitionRequest | None = None,
+    principal: Authorized[Scope.plans_approve],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    body: TransitionRequest | None = None,
 ) -> PlanPublic:
     """submitted → approved (the director). An approved amendment supersedes the revision before it
     and takes over its items' progress; the first review is scheduled by the kind's cadence."""
@@ -148,8 +186,12 @@ def approve_plan(
 
 @router.post("/{plan_id}/close", summary="Close a plan", response_model=PlanPublic, responses=_TRANSITION)
 def close_plan(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, if_match: IfMatch,
-    response: Response, body: TransitionRequest | None = None,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    body: TransitionRequest | None = None,
 ) -> PlanPublic:
     """approved → closed, at the end of its period (409 while an amendment is being prepared)."""
     plan = service.close_plan(session, principal, plan_id, _comment(body), if_match)
@@ -157,11 +199,20 @@ def close_plan(
     return plan
 
 
-@router.post("/{plan_id}/amendments", summary="Amend an approved plan", status_code=status.HTTP_201_CREATED,
-             response_model=PlanPublic, responses=_TRANSITION)
+@router.post(
+    "/{plan_id}/amendments",
+    summary="Amend an approved plan",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlanPublic,
+    responses=_TRANSITION,
+)
 def amend_plan(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, if_match: IfMatch,
-    response: Response, body: TransitionRequest | None = None,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    if_match: IfMatch,
+    response: Response,
+    body: TransitionRequest | None = None,
 ) -> PlanPublic:
     """A new draft revision with copies of the goals and items; the approved revision stays in force
     (and readable) until the new one is approved. One amendment at a time (409)."""
@@ -173,7 +224,9 @@ def amend_plan(
 
 @router.get("/{plan_id}/revisions", summary="List a plan's revisions", response_model=list[PlanPublic])
 def list_plan_revisions(
-    principal: Authorized[Scope.plans_read], session: SessionDep, plan_id: uuid.UUID,
+    principal: Authorized[Scope.plans_read],
+    session: SessionDep,
+    plan_id: uuid.UUID,
 ) -> list[PlanPublic]:
     """Every revision of the plan, first to last."""
     return service.list_revisions(session, principal, plan_id)
@@ -193,23 +246,42 @@ def list_plan_history(
     return Page(items=rows, next_cursor=next_cursor, limit=limit)
 
 
-@router.get("/{plan_id}/items.csv", summary="Export a plan's items as CSV", response_class=Response,
-            responses={200: {"description": "One row per item, earliest due first.",
-                             "content": {"text/csv": {"schema": {"type": "string"}}}}})
+@router.get(
+    "/{plan_id}/items.csv",
+    summary="Export a plan's items as CSV",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One row per item, earliest due first.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def export_plan_items(principal: Authorized[Scope.plans_read], session: SessionDep, plan_id: uuid.UUID) -> Response:
     """Columns: item_id, title, description, area, goal, responsible, department, due_date, status,
     progress, completed_on, done_on_time, indicator, target_value, actual_value,
     improvement_measure_id, proposal_ids and competence_need_ids (`;`-separated). Text that would
     start a spreadsheet formula is prefixed with `'`."""
     name, text = exports.items_csv(session, principal, plan_id)
-    return Response(content=text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
-@router.get("/{plan_id}/print", summary="A printable page of an approved plan", response_class=Response,
-            responses={200: {"description": "The plan as an HTML page, for printing or publishing.",
-                             "content": {"text/html": {"schema": {"type": "string"}}}},
-                       **problem_responses(409)})
+@router.get(
+    "/{plan_id}/print",
+    summary="A printable page of an approved plan",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The plan as an HTML page, for printing or publishing.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(409),
+    },
+)
 def print_plan(principal: Authorized[Scope.plans_read], session: SessionDep, plan_id: uuid.UUID) -> Response:
     """In Lithuanian, with the approval mark, the goals and the items. Approved plans (also closed
     and superseded revisions, as approved); 409 for a plan never approved."""
@@ -220,10 +292,19 @@ def print_plan(principal: Authorized[Scope.plans_read], session: SessionDep, pla
 
 # --- goals -----------------------------------------------------------------------------------------
 
-@router.post("/{plan_id}/goals", summary="Add a goal", status_code=status.HTTP_201_CREATED,
-             response_model=GoalPublic, responses=problem_responses(409))
+
+@router.post(
+    "/{plan_id}/goals",
+    summary="Add a goal",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GoalPublic,
+    responses=problem_responses(409),
+)
 def add_plan_goal(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, body: GoalCreate,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    body: GoalCreate,
     response: Response,
 ) -> GoalPublic:
     """A goal tied to the quality policy and to a goal of the strategic plan. Draft and returned plans."""
@@ -232,11 +313,15 @@ def add_plan_goal(
     return goal
 
 
-@router.patch("/{plan_id}/goals/{plan_goal_id}", summary="Update a goal", response_model=GoalPublic,
-              responses=_UPDATE)
+@router.patch("/{plan_id}/goals/{plan_goal_id}", summary="Update a goal", response_model=GoalPublic, responses=_UPDATE)
 def update_plan_goal(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, plan_goal_id: uuid.UUID,
-    body: GoalUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    plan_goal_id: uuid.UUID,
+    body: GoalUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> GoalPublic:
     """Send the goal's `version` as If-Match. Draft and returned plans."""
     goal = items.update_goal(session, principal, plan_id, plan_goal_id, body, if_match)
@@ -244,10 +329,17 @@ def update_plan_goal(
     return goal
 
 
-@router.delete("/{plan_id}/goals/{plan_goal_id}", summary="Remove a goal", status_code=status.HTTP_204_NO_CONTENT,
-               responses=_UPDATE)
+@router.delete(
+    "/{plan_id}/goals/{plan_goal_id}",
+    summary="Remove a goal",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_UPDATE,
+)
 def delete_plan_goal(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, plan_goal_id: uuid.UUID,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    plan_goal_id: uuid.UUID,
     if_match: IfMatch,
 ) -> Response:
     """Draft and returned plans; 409 while goals of other plans serve it."""
@@ -256,6 +348,7 @@ def delete_plan_goal(
 
 
 # --- items -----------------------------------------------------------------------------------------
+
 
 @router.get("/{plan_id}/items", summary="List a plan's items", response_model=Page[ItemPublic])
 def list_plan_items(
@@ -273,16 +366,35 @@ def list_plan_items(
     cursor: CursorQuery = None,
 ) -> Page[ItemPublic]:
     """Earliest due first, with the proposals and competence needs each item carries."""
-    rows, next_cursor = items.list_items(session, principal, plan_id, status=status_, area=area,
-                                         responsible_user_id=responsible_user_id, department_id=department_id,
-                                         due_from=due_from, due_to=due_to, sort=sort, limit=limit, cursor=cursor)
+    rows, next_cursor = items.list_items(
+        session,
+        principal,
+        plan_id,
+        status=status_,
+        area=area,
+        responsible_user_id=responsible_user_id,
+        department_id=department_id,
+        due_from=due_from,
+        due_to=due_to,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=rows, next_cursor=next_cursor, limit=limit)
 
 
-@router.post("/{plan_id}/items", summary="Add an item", status_code=status.HTTP_201_CREATED,
-             response_model=ItemPublic, responses=problem_responses(403, 409))
+@router.post(
+    "/{plan_id}/items",
+    summary="Add an item",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ItemPublic,
+    responses=problem_responses(403, 409),
+)
 def add_plan_item(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, body: ItemCreate,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    body: ItemCreate,
     response: Response,
 ) -> ItemPublic:
     """Draft and returned plans; due within the plan's period. `competence_need_ids` turns staff
@@ -295,7 +407,10 @@ def add_plan_item(
 
 @router.get("/{plan_id}/items/{plan_item_id}", summary="Read an item", response_model=ItemPublic)
 def read_plan_item(
-    principal: Authorized[Scope.plans_read], session: SessionDep, plan_id: uuid.UUID, plan_item_id: uuid.UUID,
+    principal: Authorized[Scope.plans_read],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    plan_item_id: uuid.UUID,
     response: Response,
 ) -> ItemPublic:
     """With the proposals and competence needs it carries."""
@@ -304,11 +419,20 @@ def read_plan_item(
     return item
 
 
-@router.patch("/{plan_id}/items/{plan_item_id}", summary="Update an item or report its progress",
-              response_model=ItemPublic, responses=_UPDATE)
+@router.patch(
+    "/{plan_id}/items/{plan_item_id}",
+    summary="Update an item or report its progress",
+    response_model=ItemPublic,
+    responses=_UPDATE,
+)
 def update_plan_item(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, plan_item_id: uuid.UUID,
-    body: ItemUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    plan_item_id: uuid.UUID,
+    body: ItemUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> ItemPublic:
     """Content while the plan is a draft or returned; status, progress, actual value and completion
     date while it is approved (409 otherwise). A done item records its completion date (today unless
@@ -318,10 +442,17 @@ def update_plan_item(
     return item
 
 
-@router.delete("/{plan_id}/items/{plan_item_id}", summary="Remove an item", status_code=status.HTTP_204_NO_CONTENT,
-               responses=_UPDATE)
+@router.delete(
+    "/{plan_id}/items/{plan_item_id}",
+    summary="Remove an item",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_UPDATE,
+)
 def delete_plan_item(
-    principal: Authorized[Scope.plans_write], session: SessionDep, plan_id: uuid.UUID, plan_item_id: uuid.UUID,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    plan_item_id: uuid.UUID,
     if_match: IfMatch,
 ) -> Response:
     """Draft and returned plans; 409 when it carries proposals or competence needs."""
@@ -331,10 +462,19 @@ def delete_plan_item(
 
 # --- reviews ---------------------------------------------------------------------------------------
 
-@router.post("/{plan_id}/reviews", summary="Record a plan review", status_code=status.HTTP_201_CREATED,
-             response_model=ReviewPublic, responses=problem_responses(409))
+
+@router.post(
+    "/{plan_id}/reviews",
+    summary="Record a plan review",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReviewPublic,
+    responses=problem_responses(409),
+)
 def add_plan_review(
-    principal: Authorized[Scope.plans_review], session: SessionDep, plan_id: uuid.UUID, body: ReviewCreate,
+    principal: Authorized[Scope.plans_review],
+    session: SessionDep,
+    plan_id: uuid.UUID,
+    body: ReviewCreate,
 ) -> ReviewPublic:
     """Approved plans. Keeps every item's status and progress as they stand, and schedules the next
     review by the cadence of the plan's kind."""

@@ -10,21 +10,30 @@ from api.plans.periods import PERIOD_PATTERN
 from api.schemas import PublicModel, RequestModel
 from api.types import ApiDate, Year
 
-PERIOD_DESCRIPTION = ("annual, department, competence and improvement plans: `2026`; half-year: `2026-H1`; "
-                      "quarterly: `2026-Q3`; monthly: `2026-05`; strategic: `2026-2030`.")
+PERIOD_DESCRIPTION = (
+    "annual, department, competence and improvement plans: `2026`; half-year: `2026-H1`; "
+    "quarterly: `2026-Q3`; monthly: `2026-05`; strategic: `2026-2030`."
+)
 
 
 class PlanCreate(RequestModel):
     kind: PlanKind
     title: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=8000)
-    period: str = Field(pattern=PERIOD_PATTERN, max_length=20, examples=["2026", "2026-Q1", "2026-2030"],
-                        description=PERIOD_DESCRIPTION)
-    parent_id: uuid.UUID | None = Field(default=None, description=(
-        "The plan this one breaks down or feeds: annual → half-year → quarterly → monthly; department, "
-        "competence development and improvement plans → the annual plan; annual → strategic."))
-    department_id: uuid.UUID | None = Field(default=None, description=(
-        "Required for a department plan; allowed for half-year, quarterly and monthly plans."))
+    period: str = Field(
+        pattern=PERIOD_PATTERN, max_length=20, examples=["2026", "2026-Q1", "2026-2030"], description=PERIOD_DESCRIPTION
+    )
+    parent_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "The plan this one breaks down or feeds: annual → half-year → quarterly → monthly; department, "
+            "competence development and improvement plans → the annual plan; annual → strategic."
+        ),
+    )
+    department_id: uuid.UUID | None = Field(
+        default=None,
+        description=("Required for a department plan; allowed for half-year, quarterly and monthly plans."),
+    )
 
 
 class PlanUpdate(RequestModel):
@@ -45,10 +54,12 @@ class TransitionRequest(RequestModel):
 class GoalCreate(RequestModel):
     title: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=2000)
-    quality_policy_objective: str | None = Field(default=None, max_length=500, description=(
-        "The objective of the quality policy this goal serves."))
-    strategic_goal_id: uuid.UUID | None = Field(default=None, description=(
-        "A goal of the institution's strategic plan whose period covers this plan."))
+    quality_policy_objective: str | None = Field(
+        default=None, max_length=500, description=("The objective of the quality policy this goal serves.")
+    )
+    strategic_goal_id: uuid.UUID | None = Field(
+        default=None, description=("A goal of the institution's strategic plan whose period covers this plan.")
+    )
 
 
 class GoalUpdate(RequestModel):
@@ -98,8 +109,9 @@ class PlanPublic(PublicModel):
     closed_at: datetime | None
     return_comment: str | None = Field(description="The director's comment when the plan was last returned.")
     next_review_due: date | None
-    approval: ApprovalDeadline | None = Field(default=None, description=(
-        "Annual plans, once the institution has recorded the year's budget approval date."))
+    approval: ApprovalDeadline | None = Field(
+        default=None, description=("Annual plans, once the institution has recorded the year's budget approval date.")
+    )
     created_by_id: uuid.UUID | None
     goals: list[GoalPublic] = Field(default_factory=list)
     version: int
@@ -146,10 +158,14 @@ class ItemCreate(RequestModel):
     indicator: str | None = Field(default=None, max_length=300, description="The result indicator, in words.")
     indicator_id: uuid.UUID | None = Field(default=None, description="An indicator of the catalogue.")
     target_value: float | None = Field(default=None, allow_inf_nan=False)
-    improvement_measure_id: uuid.UUID | None = Field(default=None, description=(
-        "The improvement measure this item carries out."))
-    competence_need_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100, description=(
-        "Competence needs this item of a competence development plan takes up (`competence:manage`)."))
+    improvement_measure_id: uuid.UUID | None = Field(
+        default=None, description=("The improvement measure this item carries out.")
+    )
+    competence_need_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=100,
+        description=("Competence needs this item of a competence development plan takes up (`competence:manage`)."),
+    )
 
 
 class ItemUpdate(RequestModel):
@@ -167,8 +183,11 @@ class ItemUpdate(RequestModel):
     indicator_id: uuid.UUID | None = None
     target_value: float | None = Field(default=None, allow_inf_nan=False)
     improvement_measure_id: uuid.UUID | None = None
-    competence_need_ids: list[uuid.UUID] | None = Field(default=None, max_length=100, description=(
-        "Further competence needs this item takes up (`competence:manage`); those taken up stay."))
+    competence_need_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=100,
+        description=("Further competence needs this item takes up (`competence:manage`); those taken up stay."),
+    )
     status: ItemStatus | None = None
     progress: int | None = Field(default=None, ge=0, le=100)
     actual_value: float | None = Field(default=None, allow_inf_nan=False)
@@ -206,8 +225,9 @@ class ItemPublic(PublicModel):
 class ApprovalRuleCreate(RequestModel):
     year: Year = Field(description="The budget year (and the annual plan's year).")
     budget_approved_on: ApiDate | None = Field(default=None, description="When the year's budget was approved.")
-    approve_within_months: int = Field(ge=1, le=12, description=(
-        "The director approves the annual plan within this many months after the budget."))
+    approve_within_months: int = Field(
+        ge=1, le=12, description=("The director approves the annual plan within this many months after the budget.")
+    )
 
 
 class ApprovalRuleUpdate(RequestModel):

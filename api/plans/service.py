@@ -37,36 +37,51 @@ DEPARTMENT_OPTIONAL = frozenset({PlanKind.half_year, PlanKind.quarterly, PlanKin
 EXECUTION_FIELDS = ("status", "progress", "actual_value", "completed_on", "status_note")
 
 
-
 def require_editable(plan: Plan) -> None:
     if plan.status not in EDITABLE:
-        raise InvalidTransition(f"A {plan.status} plan is not edited in place; amend it instead."
-                                if plan.status == PlanStatus.approved else f"A {plan.status} plan cannot be changed.")
+        raise InvalidTransition(
+            f"A {plan.status} plan is not edited in place; amend it instead."
+            if plan.status == PlanStatus.approved
+            else f"A {plan.status} plan cannot be changed."
+        )
 
 
 # --- reading ---------------------------------------------------------------------------------------
+
 
 def publish(session: Session, plans: list[Plan], *, as_of: date | None = None) -> list[PlanPublic]:
     """Plans with their goals and approval deadlines, in a fixed number of queries."""
     if not plans:
         return []
     goals: dict[uuid.UUID, list[GoalPublic]] = {p.id: [] for p in plans}
-    for goal in session.exec(select(PlanGoal).where(PlanGoal.plan_id.in_(list(goals)))
-                             .order_by(PlanGoal.created_at, PlanGoal.id)).all():
+    for goal in session.exec(
+        select(PlanGoal).where(PlanGoal.plan_id.in_(list(goals))).order_by(PlanGoal.created_at, PlanGoal.id)
+    ).all():
         goals[goal.plan_id].append(GoalPublic.model_validate(goal))
     due = deadlines.approval_deadlines(session, plans, as_of or today())
-    return [PlanPublic.model_validate(p).model_copy(update={"goals": goals[p.id], "approval": due.get(p.id)})
-            for p in plans]
+    return [
+        PlanPublic.model_validate(p).model_copy(update={"goals": goals[p.id], "approval": due.get(p.id)}) for p in plans
+    ]
 
 
 def to_public(session: Session, plan: Plan) -> PlanPublic:
     return publish(session, [plan])[0]
 
 
-def list_plans(session: Session, principal: Principal, *, kind: PlanKind | None, status: PlanStatus | None,
-               year: int | None, parent_id: uuid.UUID | None, department_id: uuid.UUID | None,
-               include_superseded: bool, sort: str, limit: int,
-               cursor: str | None) -> tuple[list[PlanPublic], str | None]:
+def list_plans(
+    session: Session,
+    principal: Principal,
+    *,
+    kind: PlanKind | None,
+    status: PlanStatus | None,
+    year: int | None,
+    parent_id: uuid.UUID | None,
+    department_id: uuid.UUID | None,
+    include_superseded: bool,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[PlanPublic], str | None]:
     stmt = scoped(select(Plan), Plan, principal)
     if kind:
         stmt = stmt.where(Plan.kind == kind)
@@ -97,8 +112,9 @@ def list_revisions(session: Session, principal: Principal, plan_id: uuid.UUID) -
     return publish(session, list(rows))
 
 
-def list_history(session: Session, principal: Principal, plan_id: uuid.UUID, *, sort: str, limit: int,
-                 cursor: str | None) -> tuple[list[PlanEventPublic], str | None]:
+def list_history(
+    session: Session, principal: Principal, plan_id: uuid.UUID, *, sort: str, limit: int, cursor: str | None
+) -> tuple[list[PlanEventPublic], str | None]:
     """Every workflow step of every revision of the plan."""
     plan = get_plan_or_404(session, principal, plan_id)
     stmt = select(PlanEvent).where(PlanEvent.series_id == plan.series_id)
@@ -108,6 +124,7 @@ def list_history(session: Session, principal: Principal, plan_id: uuid.UUID, *, 
 
 # --- validation ------------------------------------------------------------------------------------
 
+
 def _period(kind: PlanKind, label: str) -> PlanPeriod:
     try:
         return plan_period(kind, label)
@@ -115,8 +132,15 @@ def _period(kind: PlanKind, label: str) -> PlanPeriod:
         raise ValidationFailed.for_field("body.period", str(exc)) from exc
 
 
-def _check_parent(session: Session, principal: Principal, kind: PlanKind, period: PlanPeriod,
-                  parent_id: uuid.UUID | None, *, series_id: uuid.UUID | None = None) -> None:
+def _check_parent(
+    session: Session,
+    principal: Principal,
+    kind: PlanKind,
+    period: PlanPeriod,
+    parent_id: uuid.UUID | None,
+    *,
+    series_id: uuid.UUID | None = None,
+) -> None:
     if parent_id is None:
         return
     parent = session.exec(scoped(select(Plan).where(Plan.id == parent_id), Plan, principal)).first()
@@ -127,36 +151,50 @@ def _check_parent(session: Session, principal: Principal, kind: PlanKind, period
     allowed = PARENT_KINDS[kind]
     if parent.kind not in allowed:
         names = ", ".join(sorted(k.value for k in allowed)) or "no plan"
-        raise ValidationFailed.for_field("body.parent_id",
-                                         f"A {kind.value} plan hangs under {names}, not under a {parent.kind} plan.")
+        raise ValidationFailed.for_field(
+            "body.parent_id", f"A {kind.value} plan hangs under {names}, not under a {parent.kind} plan."
+        )
     if parent.status == PlanStatus.superseded:
-        raise ValidationFailed.for_field("body.parent_id",
-                                         "That revision is superseded; name the plan's current revision.")
+        raise ValidationFailed.for_field(
+            "body.parent_id", "That revision is superseded; name the plan's current revision."
+        )
     if not PlanPeriod(parent.period_label, parent.period_start, parent.period_end).contains(period):
         raise ValidationFailed.for_field(
-            "body.parent_id", f"The parent plan's period {parent.period_label} does not cover {period.label}.")
+            "body.parent_id", f"The parent plan's period {parent.period_label} does not cover {period.label}."
+        )
 
 
-def _check_department(session: Session, principal: Principal, kind: PlanKind,
-                      department_id: uuid.UUID | None) -> None:
+def _check_department(session: Session, principal: Principal, kind: PlanKind, department_id: uuid.UUID | None) -> None:
     if kind is PlanKind.department and department_id is None:
         raise ValidationFailed.for_field("body.department_id", "A department plan names its department.")
     if department_id is None:
         return
     if kind is not PlanKind.department and kind not in DEPARTMENT_OPTIONAL:
-        raise ValidationFailed.for_field("body.department_id",
-                                         f"A {kind.value} plan is the whole institution's; omit department_id.")
+        raise ValidationFailed.for_field(
+            "body.department_id", f"A {kind.value} plan is the whole institution's; omit department_id."
+        )
     if not exists(session, Department, department_id, principal):
         raise ValidationFailed.for_field("body.department_id", "No department with this id in your institution.")
 
 
-def _check_unique(session: Session, institution_id: uuid.UUID, kind: PlanKind, period: PlanPeriod,
-                  department_id: uuid.UUID | None, *, series_id: uuid.UUID | None = None) -> None:
+def _check_unique(
+    session: Session,
+    institution_id: uuid.UUID,
+    kind: PlanKind,
+    period: PlanPeriod,
+    department_id: uuid.UUID | None,
+    *,
+    series_id: uuid.UUID | None = None,
+) -> None:
     """One strategic, annual and competence plan per period; one plan per department and year."""
     if kind not in ONE_PER_PERIOD:
         return
-    stmt = select(Plan.id).where(Plan.institution_id == institution_id, Plan.kind == kind,
-                                 Plan.period_start == period.start, Plan.period_end == period.end)
+    stmt = select(Plan.id).where(
+        Plan.institution_id == institution_id,
+        Plan.kind == kind,
+        Plan.period_start == period.start,
+        Plan.period_end == period.end,
+    )
     if kind is PlanKind.department:
         stmt = stmt.where(Plan.department_id == department_id)
     if series_id is not None:
@@ -167,14 +205,38 @@ def _check_unique(session: Session, institution_id: uuid.UUID, kind: PlanKind, p
 
 # --- writing ---------------------------------------------------------------------------------------
 
-def log_event(session: Session, principal: Principal, plan: Plan, *, action: str, from_status: PlanStatus | None,
-              comment: str | None = None) -> None:
-    session.add(PlanEvent(institution_id=plan.institution_id, plan_id=plan.id, series_id=plan.series_id,
-                          revision=plan.revision, action=action, from_status=from_status, to_status=plan.status,
-                          comment=comment, actor_id=principal.subject_id if principal.kind == "user" else None,
-                          actor_role=principal.role.value))
-    audit(session, principal, action=action, resource_type=RESOURCE, resource_id=plan.id,
-          institution_id=plan.institution_id)
+
+def log_event(
+    session: Session,
+    principal: Principal,
+    plan: Plan,
+    *,
+    action: str,
+    from_status: PlanStatus | None,
+    comment: str | None = None,
+) -> None:
+    session.add(
+        PlanEvent(
+            institution_id=plan.institution_id,
+            plan_id=plan.id,
+            series_id=plan.series_id,
+            revision=plan.revision,
+            action=action,
+            from_status=from_status,
+            to_status=plan.status,
+            comment=comment,
+            actor_id=principal.subject_id if principal.kind == "user" else None,
+            actor_role=principal.role.value,
+        )
+    )
+    audit(
+        session,
+        principal,
+        action=action,
+        resource_type=RESOURCE,
+        resource_id=plan.id,
+        institution_id=plan.institution_id,
+    )
 
 
 def create_plan(session: Session, principal: Principal, data: PlanCreate) -> PlanPublic:
@@ -186,37 +248,56 @@ def create_plan(session: Session, principal: Principal, data: PlanCreate) -> Pla
     assert institution_id is not None  # plans:write is held by institution staff only
     _check_unique(session, institution_id, data.kind, period, data.department_id)
     plan_id = uuid7()
-    plan = Plan(id=plan_id, series_id=plan_id, institution_id=institution_id, kind=data.kind, title=data.title,
-                description=data.description, period_label=period.label, period_start=period.start,
-                period_end=period.end, parent_id=data.parent_id, department_id=data.department_id,
-                created_by_id=principal.subject_id)
+    plan = Plan(
+        id=plan_id,
+        series_id=plan_id,
+        institution_id=institution_id,
+        kind=data.kind,
+        title=data.title,
+        description=data.description,
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        parent_id=data.parent_id,
+        department_id=data.department_id,
+        created_by_id=principal.subject_id,
+    )
     session.add(plan)
     flush_or_conflict(session, "The plan could not be stored.")
     log_event(session, principal, plan, action="create", from_status=None)
     return to_public(session, plan)
 
 
-def update_plan(session: Session, principal: Principal, plan_id: uuid.UUID, patch: PlanUpdate,
-                if_match: str) -> PlanPublic:
+def update_plan(
+    session: Session, principal: Principal, plan_id: uuid.UUID, patch: PlanUpdate, if_match: str
+) -> PlanPublic:
     plan = get_plan_or_404(session, principal, plan_id)
     require_plan_drafter(principal, plan)
     check_if_match(if_match, plan.version)
     require_editable(plan)
     data = patched_fields(patch, not_null=("title", "period"))
     kind = PlanKind(plan.kind)
-    period = _period(kind, data["period"]) if "period" in data else PlanPeriod(
-        plan.period_label, plan.period_start, plan.period_end)
+    period = (
+        _period(kind, data["period"])
+        if "period" in data
+        else PlanPeriod(plan.period_label, plan.period_start, plan.period_end)
+    )
     parent_id = data.get("parent_id", plan.parent_id)
     if "period" in data or "parent_id" in data:
         _check_parent(session, principal, kind, period, parent_id, series_id=plan.series_id)
     if "period" in data:
         _check_unique(session, plan.institution_id, kind, period, plan.department_id, series_id=plan.series_id)
-        outside = session.exec(select(PlanItem.id).where(
-            PlanItem.plan_id == plan.id,
-            sa.or_(PlanItem.due_date < period.start, PlanItem.due_date > period.end)).limit(1)).first()
+        outside = session.exec(
+            select(PlanItem.id)
+            .where(
+                PlanItem.plan_id == plan.id, sa.or_(PlanItem.due_date < period.start, PlanItem.due_date > period.end)
+            )
+            .limit(1)
+        ).first()
         if outside is not None:
-            raise ValidationFailed.for_field("body.period",
-                                             "Some items fall due outside the new period; move them first.")
+            raise ValidationFailed.for_field(
+                "body.period", "Some items fall due outside the new period; move them first."
+            )
         children = session.exec(select(Plan.period_start, Plan.period_end).where(Plan.parent_id == plan.id)).all()
         if any(not (period.start <= start and end <= period.end) for start, end in children):
             raise ValidationFailed.for_field("body.period", "Plans under this one fall outside the new period.")
@@ -239,13 +320,15 @@ def delete_plan(session: Session, principal: Principal, plan_id: uuid.UUID, if_m
     if session.exec(select(Plan.id).where(Plan.parent_id == plan.id).limit(1)).first() is not None:
         raise Conflict("Other plans hang under this one; detach them first.")
     session.delete(plan)
-    flush_or_conflict(session, "Items of this plan carry proposals or competence needs, or goals of other plans "
-                               "serve its goals.")
+    flush_or_conflict(
+        session, "Items of this plan carry proposals or competence needs, or goals of other plans serve its goals."
+    )
     audit(session, principal, action="delete", resource_type=RESOURCE, resource_id=plan_id)
 
 
-def _move(session: Session, principal: Principal, plan: Plan, to: PlanStatus, *, action: str,
-          comment: str | None) -> None:
+def _move(
+    session: Session, principal: Principal, plan: Plan, to: PlanStatus, *, action: str, comment: str | None
+) -> None:
     before = PlanStatus(plan.status)
     plan.status = to
     session.add(plan)
@@ -259,14 +342,16 @@ def _expect(plan: Plan, allowed: tuple[PlanStatus, ...], action: str) -> None:
         raise InvalidTransition(f"Only a {names} plan can be {action}; this one is {plan.status}.")
 
 
-def submit_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None,
-                if_match: str) -> PlanPublic:
+def submit_plan(
+    session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None, if_match: str
+) -> PlanPublic:
     plan = get_plan_or_404(session, principal, plan_id)
     require_plan_drafter(principal, plan)
     check_if_match(if_match, plan.version)
     _expect(plan, EDITABLE, "submitted")
-    has_content = session.scalar(select(sa.or_(sa.exists().where(PlanItem.plan_id == plan.id),
-                                               sa.exists().where(PlanGoal.plan_id == plan.id))))
+    has_content = session.scalar(
+        select(sa.or_(sa.exists().where(PlanItem.plan_id == plan.id), sa.exists().where(PlanGoal.plan_id == plan.id)))
+    )
     if not has_content:
         raise InvalidTransition("A plan needs at least one goal or item before it is submitted.")
     plan.submitted_at = utcnow()
@@ -274,8 +359,7 @@ def submit_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comm
     return to_public(session, plan)
 
 
-def return_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comment: str,
-                if_match: str) -> PlanPublic:
+def return_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comment: str, if_match: str) -> PlanPublic:
     plan = get_plan_or_404(session, principal, plan_id)
     check_if_match(if_match, plan.version)
     _expect(plan, (PlanStatus.submitted,), "returned for changes")
@@ -284,8 +368,9 @@ def return_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comm
     return to_public(session, plan)
 
 
-def approve_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None,
-                 if_match: str) -> PlanPublic:
+def approve_plan(
+    session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None, if_match: str
+) -> PlanPublic:
     plan = get_plan_or_404(session, principal, plan_id)
     check_if_match(if_match, plan.version)
     _expect(plan, (PlanStatus.submitted,), "approved")
@@ -295,16 +380,32 @@ def approve_plan(session: Session, principal: Principal, plan_id: uuid.UUID, com
         _take_over_progress(session, previous, plan)
         plan.next_review_due = previous.next_review_due
         previous.next_review_due = None
-        _move(session, principal, previous, PlanStatus.superseded, action="supersede",
-              comment=f"superseded by revision {plan.revision}")
+        _move(
+            session,
+            principal,
+            previous,
+            PlanStatus.superseded,
+            action="supersede",
+            comment=f"superseded by revision {plan.revision}",
+        )
     else:
         interval = deadlines.review_interval(session, plan.institution_id, PlanKind(plan.kind))
         plan.next_review_due = deadlines.next_review(now.date(), interval, plan.period_end)
     plan.approved_at, plan.approved_by_id = now, principal.subject_id
     _move(session, principal, plan, PlanStatus.approved, action="approve", comment=comment)
-    emit(session, "plan.approved", plan.institution_id, {
-        "plan_id": str(plan.id), "series_id": str(plan.series_id), "revision": plan.revision, "kind": str(plan.kind),
-        "period": plan.period_label, "approved_at": now.isoformat()})
+    emit(
+        session,
+        "plan.approved",
+        plan.institution_id,
+        {
+            "plan_id": str(plan.id),
+            "series_id": str(plan.series_id),
+            "revision": plan.revision,
+            "kind": str(plan.kind),
+            "period": plan.period_label,
+            "approved_at": now.isoformat(),
+        },
+    )
     return to_public(session, plan)
 
 
@@ -323,12 +424,14 @@ def _take_over_progress(session: Session, old: Plan, new: Plan) -> None:
 def _refuse_while_amended(session: Session, plan: Plan) -> None:
     pending = session.exec(select(Plan.id).where(Plan.series_id == plan.series_id, Plan.status.in_(OPEN))).first()
     if pending is not None:
-        raise InvalidTransition(f"An amendment of this plan is being prepared ({pending}); approve or discard "
-                                "it first.")
+        raise InvalidTransition(
+            f"An amendment of this plan is being prepared ({pending}); approve or discard it first."
+        )
 
 
-def close_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None,
-               if_match: str) -> PlanPublic:
+def close_plan(
+    session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None, if_match: str
+) -> PlanPublic:
     plan = get_plan_or_404(session, principal, plan_id)
     require_plan_drafter(principal, plan)
     check_if_match(if_match, plan.version)
@@ -340,8 +443,9 @@ def close_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comme
     return to_public(session, plan)
 
 
-def amend_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None,
-               if_match: str) -> PlanPublic:
+def amend_plan(
+    session: Session, principal: Principal, plan_id: uuid.UUID, comment: str | None, if_match: str
+) -> PlanPublic:
     """A new draft revision with copies of the goals and items; the approved one stays in force
     until the new one is approved."""
     plan = get_plan_or_404(session, principal, plan_id)
@@ -349,19 +453,36 @@ def amend_plan(session: Session, principal: Principal, plan_id: uuid.UUID, comme
     check_if_match(if_match, plan.version)
     _expect(plan, (PlanStatus.approved,), "amended")
     _refuse_while_amended(session, plan)
-    new = Plan(institution_id=plan.institution_id, series_id=plan.series_id, revision=plan.revision + 1,
-               previous_revision_id=plan.id, kind=plan.kind, title=plan.title, description=plan.description,
-               period_label=plan.period_label, period_start=plan.period_start, period_end=plan.period_end,
-               parent_id=plan.parent_id, department_id=plan.department_id, created_by_id=principal.subject_id)
+    new = Plan(
+        institution_id=plan.institution_id,
+        series_id=plan.series_id,
+        revision=plan.revision + 1,
+        previous_revision_id=plan.id,
+        kind=plan.kind,
+        title=plan.title,
+        description=plan.description,
+        period_label=plan.period_label,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        parent_id=plan.parent_id,
+        department_id=plan.department_id,
+        created_by_id=principal.subject_id,
+    )
     session.add(new)
     flush_or_conflict(session, "An amendment of this plan is already being prepared.")
     goal_map: dict[uuid.UUID, uuid.UUID] = {}
-    for goal in session.exec(select(PlanGoal).where(PlanGoal.plan_id == plan.id).order_by(PlanGoal.created_at,
-                                                                                           PlanGoal.id)).all():
-        copy = PlanGoal(institution_id=goal.institution_id, plan_id=new.id, series_id=goal.series_id,
-                        title=goal.title, description=goal.description,
-                        quality_policy_objective=goal.quality_policy_objective,
-                        strategic_goal_id=goal.strategic_goal_id)
+    for goal in session.exec(
+        select(PlanGoal).where(PlanGoal.plan_id == plan.id).order_by(PlanGoal.created_at, PlanGoal.id)
+    ).all():
+        copy = PlanGoal(
+            institution_id=goal.institution_id,
+            plan_id=new.id,
+            series_id=goal.series_id,
+            title=goal.title,
+            description=goal.description,
+            quality_policy_objective=goal.quality_policy_objective,
+            strategic_goal_id=goal.strategic_goal_id,
+        )
         session.add(copy)
         goal_map[goal.id] = copy.id
     session.flush()  # the item copies refer to the goal copies

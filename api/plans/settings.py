@@ -30,13 +30,15 @@ from api.tenancy import get_or_404, scoped
 
 # --- approval rules --------------------------------------------------------------------------------
 
+
 def rule_public(rule: PlanApprovalRule) -> ApprovalRulePublic:
     due = add_months(rule.budget_approved_on, rule.approve_within_months) if rule.budget_approved_on else None
     return ApprovalRulePublic.model_validate(rule).model_copy(update={"approval_due_date": due})
 
 
-def list_rules(session: Session, principal: Principal, *, year: int | None, sort: str, limit: int,
-               cursor: str | None) -> tuple[list[ApprovalRulePublic], str | None]:
+def list_rules(
+    session: Session, principal: Principal, *, year: int | None, sort: str, limit: int, cursor: str | None
+) -> tuple[list[ApprovalRulePublic], str | None]:
     stmt = scoped(select(PlanApprovalRule), PlanApprovalRule, principal)
     if year is not None:
         stmt = stmt.where(PlanApprovalRule.year == year)
@@ -57,8 +59,9 @@ def create_rule(session: Session, principal: Principal, data: ApprovalRuleCreate
     return rule
 
 
-def update_rule(session: Session, principal: Principal, rule_id: uuid.UUID, patch: ApprovalRuleUpdate,
-                if_match: str) -> PlanApprovalRule:
+def update_rule(
+    session: Session, principal: Principal, rule_id: uuid.UUID, patch: ApprovalRuleUpdate, if_match: str
+) -> PlanApprovalRule:
     rule = get_rule(session, principal, rule_id)
     require_planner(principal, "approval rules")
     check_if_match(if_match, rule.version)
@@ -75,25 +78,34 @@ def update_rule(session: Session, principal: Principal, rule_id: uuid.UUID, patc
 
 # --- review cadences -------------------------------------------------------------------------------
 
+
 def list_cadences(session: Session, principal: Principal) -> list[CadencePublic]:
     """Every kind of plan with the cadence that applies: the institution's own or the default."""
-    own = {PlanKind(r.kind): r for r in session.exec(scoped(select(PlanReviewCadence), PlanReviewCadence,
-                                                            principal)).all()}
+    own = {
+        PlanKind(r.kind): r for r in session.exec(scoped(select(PlanReviewCadence), PlanReviewCadence, principal)).all()
+    }
     out = []
     for kind in PlanKind:
         row = own.get(kind)
         if row is not None:
-            out.append(CadencePublic(id=row.id, kind=kind, interval_months=row.interval_months, default=False,
-                                     version=row.version))
+            out.append(
+                CadencePublic(
+                    id=row.id, kind=kind, interval_months=row.interval_months, default=False, version=row.version
+                )
+            )
         else:
-            out.append(CadencePublic(id=None, kind=kind, interval_months=DEFAULT_REVIEW_MONTHS.get(kind),
-                                     default=True, version=0))
+            out.append(
+                CadencePublic(
+                    id=None, kind=kind, interval_months=DEFAULT_REVIEW_MONTHS.get(kind), default=True, version=0
+                )
+            )
     return out
 
 
 def cadence_public(row: PlanReviewCadence) -> CadencePublic:
-    return CadencePublic(id=row.id, kind=row.kind, interval_months=row.interval_months, default=False,
-                         version=row.version)
+    return CadencePublic(
+        id=row.id, kind=row.kind, interval_months=row.interval_months, default=False, version=row.version
+    )
 
 
 def get_cadence(session: Session, principal: Principal, cadence_id: uuid.UUID) -> PlanReviewCadence:
@@ -102,11 +114,16 @@ def get_cadence(session: Session, principal: Principal, cadence_id: uuid.UUID) -
 
 def _reschedule(session: Session, institution_id: uuid.UUID, kind: PlanKind, interval: int | None) -> None:
     """Approved plans of the kind take the new cadence from their last review (or their approval)."""
-    last_review = (select(PlanReview.plan_id, sa.func.max(PlanReview.review_date).label("last"))
-                   .group_by(PlanReview.plan_id).subquery())
-    rows = session.exec(select(Plan, last_review.c.last).outerjoin(last_review, last_review.c.plan_id == Plan.id)
-                        .where(Plan.institution_id == institution_id, Plan.kind == kind,
-                               Plan.status == PlanStatus.approved)).all()
+    last_review = (
+        select(PlanReview.plan_id, sa.func.max(PlanReview.review_date).label("last"))
+        .group_by(PlanReview.plan_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Plan, last_review.c.last)
+        .outerjoin(last_review, last_review.c.plan_id == Plan.id)
+        .where(Plan.institution_id == institution_id, Plan.kind == kind, Plan.status == PlanStatus.approved)
+    ).all()
     for plan, last in rows:
         start = last or plan.approved_at.date()
         due = next_review(start, interval, plan.period_end)
@@ -117,8 +134,9 @@ def _reschedule(session: Session, institution_id: uuid.UUID, kind: PlanKind, int
 
 def create_cadence(session: Session, principal: Principal, data: CadenceCreate) -> PlanReviewCadence:
     require_planner(principal, "review cadences")
-    row = PlanReviewCadence(institution_id=principal.institution_id, kind=data.kind,
-                            interval_months=data.interval_months)
+    row = PlanReviewCadence(
+        institution_id=principal.institution_id, kind=data.kind, interval_months=data.interval_months
+    )
     session.add(row)
     flush_or_conflict(session, f"The institution already has a cadence for {data.kind.value} plans; update it.")
     _reschedule(session, row.institution_id, data.kind, row.interval_months)
@@ -127,8 +145,9 @@ def create_cadence(session: Session, principal: Principal, data: CadenceCreate) 
     return row
 
 
-def update_cadence(session: Session, principal: Principal, cadence_id: uuid.UUID, patch: CadenceUpdate,
-                   if_match: str) -> PlanReviewCadence:
+def update_cadence(
+    session: Session, principal: Principal, cadence_id: uuid.UUID, patch: CadenceUpdate, if_match: str
+) -> PlanReviewCadence:
     row = get_cadence(session, principal, cadence_id)
     require_planner(principal, "review cadences")
     check_if_match(if_match, row.version)

@@ -52,9 +52,17 @@ def list_plan_reviews_due(
     cursor: CursorQuery = None,
 ) -> Page[ReviewDue]:
     """Approved plans whose next review is overdue (before `as_of`) or due within `within_days`."""
-    rows, next_cursor = reviews.list_reviews_due(session, principal, as_of=as_of or today(),
-                                                 within_days=within_days, overdue_only=overdue_only, kind=kind,
-                                                 sort=sort, limit=limit, cursor=cursor)
+    rows, next_cursor = reviews.list_reviews_due(
+        session,
+        principal,
+        as_of=as_of or today(),
+        within_days=within_days,
+        overdue_only=overdue_only,
+        kind=kind,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=rows, next_cursor=next_cursor, limit=limit)
 
 
@@ -72,10 +80,18 @@ def list_plan_approval_rules(
     return Page(items=rows, next_cursor=next_cursor, limit=limit)
 
 
-@router.post("/approval-rules", summary="Record a year's approval rule", status_code=status.HTTP_201_CREATED,
-             response_model=ApprovalRulePublic, responses=problem_responses(409))
+@router.post(
+    "/approval-rules",
+    summary="Record a year's approval rule",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApprovalRulePublic,
+    responses=problem_responses(409),
+)
 def create_plan_approval_rule(
-    principal: Authorized[Scope.plans_write], session: SessionDep, body: ApprovalRuleCreate, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    body: ApprovalRuleCreate,
+    response: Response,
 ) -> ApprovalRulePublic:
     """The director or the quality lead; one rule per year (409)."""
     rule = settings.create_rule(session, principal, body)
@@ -86,18 +102,29 @@ def create_plan_approval_rule(
 
 @router.get("/approval-rules/{approval_rule_id}", summary="Read an approval rule", response_model=ApprovalRulePublic)
 def read_plan_approval_rule(
-    principal: Authorized[Scope.plans_read], session: SessionDep, approval_rule_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.plans_read],
+    session: SessionDep,
+    approval_rule_id: uuid.UUID,
+    response: Response,
 ) -> ApprovalRulePublic:
     rule = settings.get_rule(session, principal, approval_rule_id)
     set_etag(response, rule.version)
     return settings.rule_public(rule)
 
 
-@router.patch("/approval-rules/{approval_rule_id}", summary="Update an approval rule",
-              response_model=ApprovalRulePublic, responses=_UPDATE)
+@router.patch(
+    "/approval-rules/{approval_rule_id}",
+    summary="Update an approval rule",
+    response_model=ApprovalRulePublic,
+    responses=_UPDATE,
+)
 def update_plan_approval_rule(
-    principal: Authorized[Scope.plans_write], session: SessionDep, approval_rule_id: uuid.UUID,
-    body: ApprovalRuleUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    approval_rule_id: uuid.UUID,
+    body: ApprovalRuleUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> ApprovalRulePublic:
     """E.g. record the budget approval date once it is known."""
     rule = settings.update_rule(session, principal, approval_rule_id, body, if_match)
@@ -112,10 +139,18 @@ def list_plan_review_cadences(principal: Authorized[Scope.plans_read], session: 
     return settings.list_cadences(session, principal)
 
 
-@router.post("/review-cadences", summary="Set a kind's review cadence", status_code=status.HTTP_201_CREATED,
-             response_model=CadencePublic, responses=problem_responses(409))
+@router.post(
+    "/review-cadences",
+    summary="Set a kind's review cadence",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CadencePublic,
+    responses=problem_responses(409),
+)
 def create_plan_review_cadence(
-    principal: Authorized[Scope.plans_write], session: SessionDep, body: CadenceCreate, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    body: CadenceCreate,
+    response: Response,
 ) -> CadencePublic:
     """The director or the quality lead; approved plans of the kind are rescheduled. 409 when the kind
     has one already (update it)."""
@@ -124,21 +159,36 @@ def create_plan_review_cadence(
     return settings.cadence_public(row)
 
 
-@router.patch("/review-cadences/{review_cadence_id}", summary="Change a review cadence",
-              response_model=CadencePublic, responses=_UPDATE)
+@router.patch(
+    "/review-cadences/{review_cadence_id}",
+    summary="Change a review cadence",
+    response_model=CadencePublic,
+    responses=_UPDATE,
+)
 def update_plan_review_cadence(
-    principal: Authorized[Scope.plans_write], session: SessionDep, review_cadence_id: uuid.UUID,
-    body: CadenceUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    review_cadence_id: uuid.UUID,
+    body: CadenceUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> CadencePublic:
     row = settings.update_cadence(session, principal, review_cadence_id, body, if_match)
     set_etag(response, row.version)
     return settings.cadence_public(row)
 
 
-@router.delete("/review-cadences/{review_cadence_id}", summary="Return a kind to the default cadence",
-               status_code=status.HTTP_204_NO_CONTENT, responses=_UPDATE)
+@router.delete(
+    "/review-cadences/{review_cadence_id}",
+    summary="Return a kind to the default cadence",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_UPDATE,
+)
 def delete_plan_review_cadence(
-    principal: Authorized[Scope.plans_write], session: SessionDep, review_cadence_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.plans_write],
+    session: SessionDep,
+    review_cadence_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> Response:
     settings.delete_cadence(session, principal, review_cadence_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -124,9 +124,14 @@ def _labels(enum: type[StrEnum]) -> list[Label]:
 
 def vocabulary() -> PlanVocabulary:
     return PlanVocabulary(
-        plan_kinds=_labels(PlanKind), plan_statuses=_labels(PlanStatus), item_areas=_labels(ItemArea),
-        item_statuses=_labels(ItemStatus), proposal_sources=_labels(ProposalSource),
-        proposal_channels=_labels(ProposalChannel), proposal_categories=_labels(ProposalCategory),
-        proposal_statuses=_labels(ProposalStatus), competence_need_sources=_labels(CompetenceNeedSource),
+        plan_kinds=_labels(PlanKind),
+        plan_statuses=_labels(PlanStatus),
+        item_areas=_labels(ItemArea),
+        item_statuses=_labels(ItemStatus),
+        proposal_sources=_labels(ProposalSource),
+        proposal_channels=_labels(ProposalChannel),
+        proposal_categories=_labels(ProposalCategory),
+        proposal_statuses=_labels(ProposalStatus),
+        competence_need_sources=_labels(CompetenceNeedSource),
         competence_need_statuses=_labels(CompetenceNeedStatus),
     )

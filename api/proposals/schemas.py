@@ -14,13 +14,23 @@ from api.types import Year
 class ProposalCreate(RequestModel):
     text: str = Field(min_length=1, max_length=4000)
     category: ProposalCategory = ProposalCategory.other
-    channel: ProposalChannel | None = Field(default=None, description=(
-        "How it reached the institution; by default `kiosk` for devices and `web` for people."))
-    source: ProposalSource | None = Field(default=None, description=(
-        "Whose proposal it is. Recipients, guardians and devices submit their own (`recipient`, `guardian`, "
-        "`suggestion_box`); staff may record one made at a meeting or by the institution council."))
-    anonymous: bool = Field(default=False, description=(
-        "Keep no record of who submitted it (proposals from devices always are). Follow it by its tracking code."))
+    channel: ProposalChannel | None = Field(
+        default=None,
+        description=("How it reached the institution; by default `kiosk` for devices and `web` for people."),
+    )
+    source: ProposalSource | None = Field(
+        default=None,
+        description=(
+            "Whose proposal it is. Recipients, guardians and devices submit their own (`recipient`, `guardian`, "
+            "`suggestion_box`); staff may record one made at a meeting or by the institution council."
+        ),
+    )
+    anonymous: bool = Field(
+        default=False,
+        description=(
+            "Keep no record of who submitted it (proposals from devices always are). Follow it by its tracking code."
+        ),
+    )
     department_id: uuid.UUID | None = Field(default=None, description="The department it is addressed to.")
     plan_year: Year | None = Field(default=None, description="The plan year it is meant for.")
 
@@ -59,8 +69,9 @@ class ProposalPublic(PublicModel):
     decided_by_id: uuid.UUID | None
     rejection_reason: str | None
     plan_item_id: uuid.UUID | None = Field(description="The plan item (its first version) that took it up.")
-    outcome: CarryingItem | None = Field(default=None, description=(
-        "Once accepted: the plan item carrying it, in the plan's current revision."))
+    outcome: CarryingItem | None = Field(
+        default=None, description=("Once accepted: the plan item carrying it, in the plan's current revision.")
+    )
     version: int
     created_at: datetime
     updated_at: datetime

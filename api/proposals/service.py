@@ -43,8 +43,11 @@ from api.webhooks.outbox import emit
 
 RESOURCE = "proposal"
 #: Sources a submitter of each role speaks for (staff record any, e.g. what the council relayed).
-OWN_SOURCE = {Role.recipient: ProposalSource.recipient, Role.guardian: ProposalSource.guardian,
-              Role.feedback_device: ProposalSource.suggestion_box}
+OWN_SOURCE = {
+    Role.recipient: ProposalSource.recipient,
+    Role.guardian: ProposalSource.guardian,
+    Role.feedback_device: ProposalSource.suggestion_box,
+}
 #: Roles that see and decide every proposal of the institution; a department head those addressed
 #: to their department; everyone else their own.
 DECIDERS = frozenset({Role.director, Role.quality_lead})
@@ -56,8 +59,8 @@ class IdempotencyKeyReused(Conflict):
     slug, title = "idempotency-key-reused", "This Idempotency-Key was used for another proposal"
 
 
-
 # --- visibility ------------------------------------------------------------------------------------
+
 
 def visibility(principal: Principal) -> sa.ColumnElement[bool]:
     if principal.role in DECIDERS:
@@ -83,29 +86,44 @@ def get_proposal_or_404(session: Session, principal: Principal, proposal_id: uui
 def require_decider(principal: Principal, proposal: Proposal) -> None:
     if principal.role in DECIDERS:
         return
-    if (principal.role is Role.department_head and proposal.department_id is not None
-            and proposal.department_id == principal.department_id):
+    if (
+        principal.role is Role.department_head
+        and proposal.department_id is not None
+        and proposal.department_id == principal.department_id
+    ):
         return
     raise Forbidden("A department head decides the proposals addressed to their department only.")
 
 
 # --- reading ---------------------------------------------------------------------------------------
 
+
 def publish(session: Session, proposals: list[Proposal]) -> list[ProposalPublic]:
     """Proposals with their outcome: for accepted ones, the plan item carrying them."""
     carriers = carrying_items(session, {p.plan_item_id for p in proposals if p.plan_item_id is not None})
-    return [ProposalPublic.model_validate(p).model_copy(update={"outcome": carriers.get(p.plan_item_id)})
-            for p in proposals]
+    return [
+        ProposalPublic.model_validate(p).model_copy(update={"outcome": carriers.get(p.plan_item_id)}) for p in proposals
+    ]
 
 
 def to_public(session: Session, proposal: Proposal) -> ProposalPublic:
     return publish(session, [proposal])[0]
 
 
-def list_proposals(session: Session, principal: Principal, *, status: ProposalStatus | None,
-                   source: ProposalSource | None, category: str | None, department_id: uuid.UUID | None,
-                   plan_year: int | None, mine: bool, sort: str, limit: int,
-                   cursor: str | None) -> tuple[list[ProposalPublic], str | None]:
+def list_proposals(
+    session: Session,
+    principal: Principal,
+    *,
+    status: ProposalStatus | None,
+    source: ProposalSource | None,
+    category: str | None,
+    department_id: uuid.UUID | None,
+    plan_year: int | None,
+    mine: bool,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ProposalPublic], str | None]:
     stmt = readable(principal)
     if status:
         stmt = stmt.where(Proposal.status == status)
@@ -130,14 +148,16 @@ def read_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID
 def track_proposal(session: Session, principal: Principal, tracking_code: str) -> ProposalPublic:
     """The code is what an anonymous submitter holds: anyone of the institution who has it may follow
     the proposal."""
-    row = session.exec(scoped(select(Proposal), Proposal, principal).where(
-        Proposal.tracking_code == tracking_code.upper())).first()
+    row = session.exec(
+        scoped(select(Proposal), Proposal, principal).where(Proposal.tracking_code == tracking_code.upper())
+    ).first()
     if row is None:
         raise NotFound("No proposal with this tracking code.")
     return to_public(session, row)
 
 
 # --- submitting ------------------------------------------------------------------------------------
+
 
 def _key_hash(principal: Principal, key: str) -> str:
     return hashlib.sha256(f"{principal.kind}:{principal.subject_id}:{key}".encode()).hexdigest()
@@ -153,9 +173,11 @@ def _tracking_code() -> str:
 
 
 def _stored(session: Session, institution_id: uuid.UUID, key_hash: str) -> Proposal | None:
-    return session.exec(select(Proposal).where(Proposal.institution_id == institution_id,
-                                               Proposal.idempotency_key_hash == key_hash)
-                        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(Proposal)
+        .where(Proposal.institution_id == institution_id, Proposal.idempotency_key_hash == key_hash)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def _replay(stored: Proposal, request_hash: str) -> Proposal:
@@ -164,16 +186,18 @@ def _replay(stored: Proposal, request_hash: str) -> Proposal:
     return stored
 
 
-def submit_proposal(session: Session, principal: Principal, data: ProposalCreate,
-                    idempotency_key: str | None) -> tuple[ProposalPublic, bool]:
+def submit_proposal(
+    session: Session, principal: Principal, data: ProposalCreate, idempotency_key: str | None
+) -> tuple[ProposalPublic, bool]:
     """Returns the proposal and whether it was created now (False: a replay of an earlier request)."""
     institution_id = principal.institution_id
     if institution_id is None:
         raise Forbidden("Proposals are submitted to an institution.")
     device = principal.role is Role.feedback_device
     if device and not idempotency_key:
-        raise ValidationFailed.for_field("header.Idempotency-Key",
-                                         "A device sends an Idempotency-Key with every proposal.")
+        raise ValidationFailed.for_field(
+            "header.Idempotency-Key", "A device sends an Idempotency-Key with every proposal."
+        )
     source = data.source or OWN_SOURCE.get(principal.role, ProposalSource.staff)
     if principal.role in OWN_SOURCE and source != OWN_SOURCE[principal.role]:
         raise Forbidden(f"A {principal.role.value} submits proposals as {OWN_SOURCE[principal.role].value}.")
@@ -185,13 +209,19 @@ def submit_proposal(session: Session, principal: Principal, data: ProposalCreate
         return to_public(session, _replay(stored, request_hash)), False
     anonymous = data.anonymous or device
     row = Proposal(
-        institution_id=institution_id, source=source,
+        institution_id=institution_id,
+        source=source,
         channel=data.channel or (ProposalChannel.kiosk if device else ProposalChannel.web),
-        category=data.category, text=data.text, anonymous=anonymous,
+        category=data.category,
+        text=data.text,
+        anonymous=anonymous,
         submitted_by_id=None if anonymous or principal.kind != "user" else principal.subject_id,
         device_id=principal.subject_id if principal.kind == "client" else None,
-        department_id=data.department_id, plan_year=data.plan_year, tracking_code=_tracking_code(),
-        idempotency_key_hash=key_hash, request_hash=request_hash,
+        department_id=data.department_id,
+        plan_year=data.plan_year,
+        tracking_code=_tracking_code(),
+        idempotency_key_hash=key_hash,
+        request_hash=request_hash,
     )
     try:
         with session.begin_nested():
@@ -204,12 +234,19 @@ def submit_proposal(session: Session, principal: Principal, data: ProposalCreate
             raise
         return to_public(session, _replay(stored, request_hash)), False
     # An anonymous proposal leaves no actor in the audit trail either.
-    audit(session, None if anonymous else principal, action="create", resource_type=RESOURCE, resource_id=row.id,
-          institution_id=institution_id)
+    audit(
+        session,
+        None if anonymous else principal,
+        action="create",
+        resource_type=RESOURCE,
+        resource_id=row.id,
+        institution_id=institution_id,
+    )
     return to_public(session, row), True
 
 
 # --- deciding --------------------------------------------------------------------------------------
+
 
 def _decidable(session: Session, principal: Principal, proposal_id: uuid.UUID, if_match: str) -> Proposal:
     row = get_proposal_or_404(session, principal, proposal_id)
@@ -230,8 +267,9 @@ def _expect(row: Proposal, status: ProposalStatus, action: str) -> None:
         raise InvalidTransition(f"Only a {status.value} proposal can be {action}; this one is {row.status}.")
 
 
-def update_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, patch: ProposalUpdate,
-                    if_match: str) -> ProposalPublic:
+def update_proposal(
+    session: Session, principal: Principal, proposal_id: uuid.UUID, patch: ProposalUpdate, if_match: str
+) -> ProposalPublic:
     row = _decidable(session, principal, proposal_id, if_match)
     if row.status not in OPEN:
         raise InvalidTransition(f"A {row.status} proposal is decided; it is not sorted any more.")
@@ -245,8 +283,7 @@ def update_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
     return _save(session, principal, row, action="update")
 
 
-def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID,
-                      if_match: str) -> ProposalPublic:
+def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, if_match: str) -> ProposalPublic:
     row = _decidable(session, principal, proposal_id, if_match)
     _expect(row, ProposalStatus.received, "taken under consideration")
     row.status = ProposalStatus.under_consideration
@@ -256,18 +293,32 @@ def consider_proposal(session: Session, principal: Principal, proposal_id: uuid.
 def _answered(session: Session, row: Proposal) -> None:
     """`proposal.answered` for webhook subscribers: the decision, never the text or the submitter, nor
     the tracking code (an anonymous submitter's secret: whoever holds it follows the proposal)."""
-    emit(session, "proposal.answered", row.institution_id, {
-        "proposal_id": str(row.id), "category": str(row.category),
-        "status": str(row.status), "plan_item_id": str(row.plan_item_id) if row.plan_item_id else None,
-        "decided_at": row.decided_at.isoformat() if row.decided_at else None})
+    emit(
+        session,
+        "proposal.answered",
+        row.institution_id,
+        {
+            "proposal_id": str(row.id),
+            "category": str(row.category),
+            "status": str(row.status),
+            "plan_item_id": str(row.plan_item_id) if row.plan_item_id else None,
+            "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        },
+    )
 
 
-def accept_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, data: AcceptRequest,
-                    if_match: str) -> ProposalPublic:
+def accept_proposal(
+    session: Session, principal: Principal, proposal_id: uuid.UUID, data: AcceptRequest, if_match: str
+) -> ProposalPublic:
     row = _decidable(session, principal, proposal_id, if_match)
     _expect(row, ProposalStatus.under_consideration, "accepted")
-    found = session.exec(scoped(select(PlanItem, Plan).join(Plan, Plan.id == PlanItem.plan_id)
-                                .where(PlanItem.id == data.plan_item_id), PlanItem, principal)).first()
+    found = session.exec(
+        scoped(
+            select(PlanItem, Plan).join(Plan, Plan.id == PlanItem.plan_id).where(PlanItem.id == data.plan_item_id),
+            PlanItem,
+            principal,
+        )
+    ).first()
     if found is None:
         raise ValidationFailed.for_field("body.plan_item_id", "No plan item with this id in your institution.")
     item, plan = found
@@ -280,8 +331,9 @@ def accept_proposal(session: Session, principal: Principal, proposal_id: uuid.UU
     return out
 
 
-def reject_proposal(session: Session, principal: Principal, proposal_id: uuid.UUID, reason: str,
-                    if_match: str) -> ProposalPublic:
+def reject_proposal(
+    session: Session, principal: Principal, proposal_id: uuid.UUID, reason: str, if_match: str
+) -> ProposalPublic:
     row = _decidable(session, principal, proposal_id, if_match)
     _expect(row, ProposalStatus.under_consideration, "rejected")
     row.status, row.rejection_reason = ProposalStatus.rejected, reason

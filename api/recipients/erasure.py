@@ -116,8 +116,11 @@ def _erase_care_plans(session: Session, recipient_id: uuid.UUID) -> None:
         review.created_at = month_utc(review.created_at)
         session.add(review)
     if reviews:
-        session.exec(sa.update(CareReviewGoal).where(CareReviewGoal.review_id.in_([r.id for r in reviews]))
-                     .values(measured_value=None))
+        session.exec(
+            sa.update(CareReviewGoal)
+            .where(CareReviewGoal.review_id.in_([r.id for r in reviews]))
+            .values(measured_value=None)
+        )
     session.exec(sa.delete(CarePlanComment).where(CarePlanComment.care_plan_id.in_(ids)))
 
 
@@ -133,34 +136,65 @@ def _erase_account(session: Session, principal: Principal, user_id: uuid.UUID, r
     user.is_active, user.last_login_at, user.department_id = False, None, None
     session.add(user)
     # Their proposals stay for the plans that carry them, without their words or their name.
-    session.exec(sa.update(Proposal).where(Proposal.submitted_by_id == user.id).values(
-        text=REDACTED, rejection_reason=None, submitted_by_id=None, version=Proposal.version + 1,
-        updated_at=utcnow()))
+    session.exec(
+        sa.update(Proposal)
+        .where(Proposal.submitted_by_id == user.id)
+        .values(
+            text=REDACTED,
+            rejection_reason=None,
+            submitted_by_id=None,
+            version=Proposal.version + 1,
+            updated_at=utcnow(),
+        )
+    )
     # Their identified survey responses stay in the figures; what they wrote in free text goes.
     responses = select(SurveyResponse.id).where(SurveyResponse.respondent_user_id == user.id).scalar_subquery()
-    session.exec(sa.delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(responses),
-                                               SurveyAnswer.question_type == QuestionType.text.value))
-    session.exec(sa.update(SurveyResponse).where(SurveyResponse.respondent_user_id == user.id)
-                 .values(respondent_user_id=None))
-    audit_care(session, principal, action="anonymise", resource_type="user", resource_id=user.id,
-               recipient_id=recipient.id, institution_id=recipient.institution_id)
+    session.exec(
+        sa.delete(SurveyAnswer).where(
+            SurveyAnswer.response_id.in_(responses), SurveyAnswer.question_type == QuestionType.text.value
+        )
+    )
+    session.exec(
+        sa.update(SurveyResponse).where(SurveyResponse.respondent_user_id == user.id).values(respondent_user_id=None)
+    )
+    audit_care(
+        session,
+        principal,
+        action="anonymise",
+        resource_type="user",
+        resource_id=user.id,
+        recipient_id=recipient.id,
+        institution_id=recipient.institution_id,
+    )
 
 
 def _orphaned_guardians(session: Session, guardian_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """Guardian accounts among `guardian_ids` with no ward left (run after the links are gone)."""
     if not guardian_ids:
         return []
-    still = set(session.exec(select(RecipientGuardian.user_id).where(RecipientGuardian.user_id.in_(guardian_ids)))
-                .all())
-    return [g for g in guardian_ids if g not in still
-            and session.exec(select(User.role).where(User.id == g)).first() == Role.guardian.value]
+    still = set(
+        session.exec(select(RecipientGuardian.user_id).where(RecipientGuardian.user_id.in_(guardian_ids))).all()
+    )
+    return [
+        g
+        for g in guardian_ids
+        if g not in still and session.exec(select(User.role).where(User.id == g)).first() == Role.guardian.value
+    ]
 
 
-def anonymise_recipient(session: Session, principal: Principal, recipient_id: uuid.UUID, if_match: str, *,
-                        retention_days: int) -> Recipient:
+def anonymise_recipient(
+    session: Session, principal: Principal, recipient_id: uuid.UUID, if_match: str, *, retention_days: int
+) -> Recipient:
     row = get_recipient_or_404(session, principal, recipient_id)
-    audit_care(session, principal, action="anonymise", resource_type="recipient", resource_id=row.id,
-               recipient_id=row.id, institution_id=row.institution_id)
+    audit_care(
+        session,
+        principal,
+        action="anonymise",
+        resource_type="recipient",
+        resource_id=row.id,
+        recipient_id=row.id,
+        institution_id=row.institution_id,
+    )
     check_if_match(if_match, row.version)
     if row.status == RecipientStatus.anonymised:
         raise Conflict("The recipient is already anonymised.")
@@ -168,11 +202,13 @@ def anonymise_recipient(session: Session, principal: Principal, recipient_id: uu
         raise Conflict("Only a discharged recipient can be anonymised.")
     erasable_from = row.discharge_date + timedelta(days=retention_days)
     if today() < erasable_from:
-        raise Conflict(f"The retention period runs until {erasable_from.isoformat()}.",
-                       erasable_from=erasable_from.isoformat())
+        raise Conflict(
+            f"The retention period runs until {erasable_from.isoformat()}.", erasable_from=erasable_from.isoformat()
+        )
     account_id = row.user_id
-    guardian_ids = list(session.exec(select(RecipientGuardian.user_id).where(
-        RecipientGuardian.recipient_id == row.id)).all())
+    guardian_ids = list(
+        session.exec(select(RecipientGuardian.user_id).where(RecipientGuardian.recipient_id == row.id)).all()
+    )
     row.first_name = row.last_name = row.personal_code = None
     row.birth_date = None
     row.user_id = row.key_worker_id = None

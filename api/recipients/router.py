@@ -35,16 +35,30 @@ def list_recipients(
     department's, the director and the quality lead all of the institution; a recipient or guardian
     their own record. Each recipient served is recorded in the audit trail."""
     items, next_cursor = service.list_recipients(
-        session, principal, status=status_, department_id=department_id, key_worker_id=key_worker_id, sort=sort,
-        limit=limit, cursor=cursor,
+        session,
+        principal,
+        status=status_,
+        department_id=department_id,
+        key_worker_id=key_worker_id,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
     )
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Register a recipient", status_code=status.HTTP_201_CREATED, response_model=RecipientPublic,
-             responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Register a recipient",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RecipientPublic,
+    responses=problem_responses(409),
+)
 def create_recipient(
-    principal: Authorized[Scope.recipients_write], session: SessionDep, body: RecipientCreate, response: Response,
+    principal: Authorized[Scope.recipients_write],
+    session: SessionDep,
+    body: RecipientCreate,
+    response: Response,
 ) -> RecipientPublic:
     """A social worker becomes the key worker of a recipient they register unless another is named;
     a department head's recipient lands in their department unless another is named. Linking user
@@ -58,7 +72,9 @@ def create_recipient(
 
 @router.get("/{recipient_id}", summary="Read a recipient", response_model=RecipientPublic)
 def read_recipient(
-    principal: Authorized[Scope.recipients_read], session: WriteSessionDep, recipient_id: uuid.UUID,
+    principal: Authorized[Scope.recipients_read],
+    session: WriteSessionDep,
+    recipient_id: uuid.UUID,
     response: Response,
 ) -> RecipientPublic:
     """404 for a recipient you do not work with. The read is recorded in the audit trail."""
@@ -67,11 +83,19 @@ def read_recipient(
     return row
 
 
-@router.patch("/{recipient_id}", summary="Update a recipient", response_model=RecipientPublic,
-              responses=problem_responses(409, 412, 428))
+@router.patch(
+    "/{recipient_id}",
+    summary="Update a recipient",
+    response_model=RecipientPublic,
+    responses=problem_responses(409, 412, 428),
+)
 def update_recipient(
-    principal: Authorized[Scope.recipients_write], session: SessionDep, recipient_id: uuid.UUID,
-    body: RecipientUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.recipients_write],
+    session: SessionDep,
+    recipient_id: uuid.UUID,
+    body: RecipientUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> RecipientPublic:
     """`team_member_ids` and `guardian_ids` replace the current lists. Setting `discharge_date`
     discharges the recipient and closes their active care plans; clearing it re-admits them. An
@@ -83,11 +107,19 @@ def update_recipient(
     return row
 
 
-@router.post("/{recipient_id}/anonymise", summary="Anonymise a discharged recipient", response_model=RecipientPublic,
-             responses=problem_responses(409, 412, 428))
+@router.post(
+    "/{recipient_id}/anonymise",
+    summary="Anonymise a discharged recipient",
+    response_model=RecipientPublic,
+    responses=problem_responses(409, 412, 428),
+)
 def anonymise_recipient(
-    principal: Authorized[Scope.recipients_erase], session: SessionDep, recipient_id: uuid.UUID, if_match: IfMatch,
-    request: Request, response: Response,
+    principal: Authorized[Scope.recipients_erase],
+    session: SessionDep,
+    recipient_id: uuid.UUID,
+    if_match: IfMatch,
+    request: Request,
+    response: Response,
 ) -> RecipientPublic:
     """Only after discharge plus the retention period (`CIKLAS_RECIPIENT_RETENTION_DAYS`), else 409.
     Erasure is total for the person: names, birth date, personal code and the links to the key
@@ -100,14 +132,16 @@ def anonymise_recipient(
     answers go. What the indicators need stays (codes, levels, attainment, participation) with every
     date coarsened to the month, so the indicators remain true. The audit trail keeps its rows (ids,
     roles, actions, times; no names)."""
-    row = service.anonymise_recipient(session, principal, recipient_id, if_match,
-                                      retention_days=request.app.state.settings.recipient_retention_days)
+    row = service.anonymise_recipient(
+        session, principal, recipient_id, if_match, retention_days=request.app.state.settings.recipient_retention_days
+    )
     set_etag(response, row.version)
     return row
 
 
-@router.get("/{recipient_id}/access-log", summary="Who accessed a recipient's data",
-            response_model=Page[AccessLogEntry])
+@router.get(
+    "/{recipient_id}/access-log", summary="Who accessed a recipient's data", response_model=Page[AccessLogEntry]
+)
 def list_recipient_access_log(
     principal: Authorized[Scope.recipients_read],
     session: WriteSessionDep,
@@ -118,6 +152,7 @@ def list_recipient_access_log(
 ) -> Page[AccessLogEntry]:
     """Every read and change of the recipient's data: who, in which role, when. For the recipient,
     their guardians, the director and the quality lead; other staff who work with the recipient get 403."""
-    items, next_cursor = service.list_access_log(session, principal, recipient_id, sort=sort, limit=limit,
-                                                 cursor=cursor)
+    items, next_cursor = service.list_access_log(
+        session, principal, recipient_id, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)

@@ -22,11 +22,18 @@ class RecipientCreate(RequestModel):
         default=None, description="A staff user of the institution; defaults to you when you are a social worker."
     )
     team_member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
-    user_id: uuid.UUID | None = Field(default=None, description=(
-        "The recipient's own user account (role recipient), linked to no other recipient (409 "
-        "`account-linked`). Only the director or the quality lead links accounts (403)."))
-    guardian_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10, description=(
-        "User accounts of role guardian. Only the director or the quality lead links accounts (403)."))
+    user_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "The recipient's own user account (role recipient), linked to no other recipient (409 "
+            "`account-linked`). Only the director or the quality lead links accounts (403)."
+        ),
+    )
+    guardian_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=10,
+        description=("User accounts of role guardian. Only the director or the quality lead links accounts (403)."),
+    )
     admission_date: ApiDate
 
 
@@ -37,13 +44,19 @@ class RecipientUpdate(RequestModel):
     personal_code: str | None = Field(default=None, min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
     department_id: uuid.UUID | None = None
     key_worker_id: uuid.UUID | None = None
-    team_member_ids: list[uuid.UUID] | None = Field(default=None, max_length=50,
-                                                    description="Replaces the team.")
-    user_id: uuid.UUID | None = Field(default=None, description=(
-        "Links (or with null unlinks) the recipient's own account; director or quality lead only (403), "
-        "an account linked to another recipient is 409 `account-linked`."))
-    guardian_ids: list[uuid.UUID] | None = Field(default=None, max_length=10, description=(
-        "Replaces the guardians; a change is for the director or the quality lead only (403)."))
+    team_member_ids: list[uuid.UUID] | None = Field(default=None, max_length=50, description="Replaces the team.")
+    user_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "Links (or with null unlinks) the recipient's own account; director or quality lead only (403), "
+            "an account linked to another recipient is 409 `account-linked`."
+        ),
+    )
+    guardian_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=10,
+        description=("Replaces the guardians; a change is for the director or the quality lead only (403)."),
+    )
     admission_date: ApiDate | None = None
     discharge_date: ApiDate | None = Field(default=None, description="Setting it discharges the recipient.")
 

@@ -34,19 +34,28 @@ from api.types import utcnow
 _RESOURCE = "recipient"
 
 
-def _check_users(session: Session, principal: Principal, ids: Sequence[uuid.UUID], roles: frozenset[Role] | set[Role],
-                 field: str) -> None:
+def _check_users(
+    session: Session, principal: Principal, ids: Sequence[uuid.UUID], roles: frozenset[Role] | set[Role], field: str
+) -> None:
     wanted = set(ids)
     if not wanted:
         return
-    found = set(session.exec(select(User.id).where(
-        User.id.in_(wanted), User.institution_id == principal.institution_id,
-        User.role.in_([r.value for r in roles]), User.is_active.is_(True),
-    )).all())
+    found = set(
+        session.exec(
+            select(User.id).where(
+                User.id.in_(wanted),
+                User.institution_id == principal.institution_id,
+                User.role.in_([r.value for r in roles]),
+                User.is_active.is_(True),
+            )
+        ).all()
+    )
     if found != wanted:
-        raise ValidationFailed.for_field(f"body.{field}",
-                                         f"every user must be an active user of your institution with role "
-                                         f"{', '.join(sorted(r.value for r in roles))}")
+        raise ValidationFailed.for_field(
+            f"body.{field}",
+            f"every user must be an active user of your institution with role "
+            f"{', '.join(sorted(r.value for r in roles))}",
+        )
 
 
 class AccountLinked(Conflict):
@@ -57,8 +66,9 @@ def _check_linking(principal: Principal, *, changes: bool) -> None:
     """A recipient's own login and guardians open the care data to an account: the director and the
     quality lead set them, not those who merely work with the recipient (403)."""
     if changes and principal.role not in LINKING_ROLES:
-        raise Forbidden("Only the director or the quality lead links user accounts (user_id, guardian_ids) "
-                        "to a recipient.")
+        raise Forbidden(
+            "Only the director or the quality lead links user accounts (user_id, guardian_ids) to a recipient."
+        )
 
 
 def _check_account_free(session: Session, user_id: uuid.UUID, recipient_id: uuid.UUID | None) -> None:
@@ -70,8 +80,9 @@ def _check_account_free(session: Session, user_id: uuid.UUID, recipient_id: uuid
 
 
 def _guardian_ids(session: Session, recipient_id: uuid.UUID) -> set[uuid.UUID]:
-    return set(session.exec(select(RecipientGuardian.user_id).where(RecipientGuardian.recipient_id == recipient_id))
-               .all())
+    return set(
+        session.exec(select(RecipientGuardian.user_id).where(RecipientGuardian.recipient_id == recipient_id)).all()
+    )
 
 
 def _check_department(session: Session, principal: Principal, department_id: uuid.UUID | None) -> None:
@@ -87,14 +98,24 @@ def to_public(session: Session, rows: Sequence[Recipient]) -> list[RecipientPubl
     teams: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     guardians: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     if ids:
-        for rid, uid in session.exec(select(RecipientTeamMember.recipient_id, RecipientTeamMember.user_id)
-                                     .where(RecipientTeamMember.recipient_id.in_(ids))).all():
+        for rid, uid in session.exec(
+            select(RecipientTeamMember.recipient_id, RecipientTeamMember.user_id).where(
+                RecipientTeamMember.recipient_id.in_(ids)
+            )
+        ).all():
             teams[rid].append(uid)
-        for rid, uid in session.exec(select(RecipientGuardian.recipient_id, RecipientGuardian.user_id)
-                                     .where(RecipientGuardian.recipient_id.in_(ids))).all():
+        for rid, uid in session.exec(
+            select(RecipientGuardian.recipient_id, RecipientGuardian.user_id).where(
+                RecipientGuardian.recipient_id.in_(ids)
+            )
+        ).all():
             guardians[rid].append(uid)
-    return [RecipientPublic.model_validate(r).model_copy(update={
-        "team_member_ids": sorted(teams[r.id]), "guardian_ids": sorted(guardians[r.id])}) for r in rows]
+    return [
+        RecipientPublic.model_validate(r).model_copy(
+            update={"team_member_ids": sorted(teams[r.id]), "guardian_ids": sorted(guardians[r.id])}
+        )
+        for r in rows
+    ]
 
 
 def _replace_links(session: Session, model: type, recipient: Recipient, user_ids: Sequence[uuid.UUID]) -> None:
@@ -103,9 +124,17 @@ def _replace_links(session: Session, model: type, recipient: Recipient, user_ids
         session.add(model(recipient_id=recipient.id, user_id=uid, institution_id=recipient.institution_id))
 
 
-def list_recipients(session: Session, principal: Principal, *, status: RecipientStatus | None,
-                    department_id: uuid.UUID | None, key_worker_id: uuid.UUID | None, sort: str, limit: int,
-                    cursor: str | None) -> tuple[list[RecipientPublic], str | None]:
+def list_recipients(
+    session: Session,
+    principal: Principal,
+    *,
+    status: RecipientStatus | None,
+    department_id: uuid.UUID | None,
+    key_worker_id: uuid.UUID | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[RecipientPublic], str | None]:
     stmt = readable_recipients(principal)
     if status:
         stmt = stmt.where(Recipient.status == status)
@@ -120,8 +149,15 @@ def list_recipients(session: Session, principal: Principal, *, status: Recipient
 
 def read_recipient(session: Session, principal: Principal, recipient_id: uuid.UUID) -> RecipientPublic:
     row = get_recipient_or_404(session, principal, recipient_id)
-    audit_care(session, principal, action="read", resource_type=_RESOURCE, resource_id=row.id,
-               recipient_id=row.id, institution_id=row.institution_id)
+    audit_care(
+        session,
+        principal,
+        action="read",
+        resource_type=_RESOURCE,
+        resource_id=row.id,
+        recipient_id=row.id,
+        institution_id=row.institution_id,
+    )
     return to_public(session, [row])[0]
 
 
@@ -141,25 +177,46 @@ def create_recipient(session: Session, principal: Principal, data: RecipientCrea
     if data.user_id:
         _check_account_free(session, data.user_id, None)
     row = Recipient(
-        institution_id=principal.institution_id, first_name=data.first_name, last_name=data.last_name,
-        birth_date=data.birth_date, personal_code=data.personal_code, department_id=department_id,
-        key_worker_id=key_worker_id, user_id=data.user_id, admission_date=data.admission_date,
+        institution_id=principal.institution_id,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        birth_date=data.birth_date,
+        personal_code=data.personal_code,
+        department_id=department_id,
+        key_worker_id=key_worker_id,
+        user_id=data.user_id,
+        admission_date=data.admission_date,
     )
     session.add(row)
     flush_or_conflict(session, "The recipient could not be stored.")
     _replace_links(session, RecipientTeamMember, row, data.team_member_ids)
     _replace_links(session, RecipientGuardian, row, data.guardian_ids)
     flush_or_conflict(session, "The recipient could not be stored.")
-    audit_care(session, principal, action="create", resource_type=_RESOURCE, resource_id=row.id,
-               recipient_id=row.id, institution_id=row.institution_id)
+    audit_care(
+        session,
+        principal,
+        action="create",
+        resource_type=_RESOURCE,
+        resource_id=row.id,
+        recipient_id=row.id,
+        institution_id=row.institution_id,
+    )
     return to_public(session, [row])[0]
 
 
-def update_recipient(session: Session, principal: Principal, recipient_id: uuid.UUID, patch: RecipientUpdate,
-                     if_match: str) -> RecipientPublic:
+def update_recipient(
+    session: Session, principal: Principal, recipient_id: uuid.UUID, patch: RecipientUpdate, if_match: str
+) -> RecipientPublic:
     row = get_recipient_or_404(session, principal, recipient_id)
-    audit_care(session, principal, action="update", resource_type=_RESOURCE, resource_id=row.id,
-               recipient_id=row.id, institution_id=row.institution_id)
+    audit_care(
+        session,
+        principal,
+        action="update",
+        resource_type=_RESOURCE,
+        resource_id=row.id,
+        recipient_id=row.id,
+        institution_id=row.institution_id,
+    )
     check_if_match(if_match, row.version)
     if row.status == RecipientStatus.anonymised:
         raise Conflict("An anonymised recipient cannot be changed.")
@@ -202,35 +259,56 @@ def update_recipient(session: Session, principal: Principal, recipient_id: uuid.
 
 def _close_plans_on_discharge(session: Session, principal: Principal, row: Recipient) -> None:
     """A discharged recipient's active plans end with the stay (and leave the reviews-due lists)."""
-    plan_ids = session.exec(select(CarePlan.id).where(CarePlan.recipient_id == row.id,
-                                                      CarePlan.status == CarePlanStatus.active)).all()
+    plan_ids = session.exec(
+        select(CarePlan.id).where(CarePlan.recipient_id == row.id, CarePlan.status == CarePlanStatus.active)
+    ).all()
     if not plan_ids:
         return
-    session.exec(sa.update(CarePlan).where(CarePlan.id.in_(plan_ids)).values(
-        status=CarePlanStatus.closed, closed_at=utcnow(), next_review_date=None, version=CarePlan.version + 1))
+    session.exec(
+        sa.update(CarePlan)
+        .where(CarePlan.id.in_(plan_ids))
+        .values(status=CarePlanStatus.closed, closed_at=utcnow(), next_review_date=None, version=CarePlan.version + 1)
+    )
     for plan_id in plan_ids:
-        audit_care(session, principal, action="close", resource_type="care_plan", resource_id=plan_id,
-                   recipient_id=row.id, institution_id=row.institution_id, detail="recipient discharged")
+        audit_care(
+            session,
+            principal,
+            action="close",
+            resource_type="care_plan",
+            resource_id=plan_id,
+            recipient_id=row.id,
+            institution_id=row.institution_id,
+            detail="recipient discharged",
+        )
 
 
-def anonymise_recipient(session: Session, principal: Principal, recipient_id: uuid.UUID, if_match: str, *,
-                        retention_days: int) -> RecipientPublic:
+def anonymise_recipient(
+    session: Session, principal: Principal, recipient_id: uuid.UUID, if_match: str, *, retention_days: int
+) -> RecipientPublic:
     """Erases the person (api.recipients.erasure); what the indicators need stays."""
     row = erasure.anonymise_recipient(session, principal, recipient_id, if_match, retention_days=retention_days)
     return to_public(session, [row])[0]
 
 
-def list_access_log(session: Session, principal: Principal, recipient_id: uuid.UUID, *, sort: str, limit: int,
-                    cursor: str | None) -> tuple[list[AccessLogEntry], str | None]:
+def list_access_log(
+    session: Session, principal: Principal, recipient_id: uuid.UUID, *, sort: str, limit: int, cursor: str | None
+) -> tuple[list[AccessLogEntry], str | None]:
     row = get_recipient_or_404(session, principal, recipient_id)
     if principal.role not in ACCESS_LOG_ROLES:
         raise Forbidden("The access log is shown to the recipient, guardians, the director and the quality lead.")
     stmt = select(AuditEvent).where(AuditEvent.recipient_id == row.id, AuditEvent.institution_id == row.institution_id)
     events, next_cursor = paginate(session, stmt, model=AuditEvent, sort=sort, limit=limit, cursor=cursor)
     actor_ids = {e.actor_id for e in events if e.actor_id}
-    names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(actor_ids))).all()) if actor_ids \
-        else {}
-    audit_care(session, principal, action="read", resource_type="recipient_access_log", resource_id=row.id,
-               recipient_id=row.id, institution_id=row.institution_id)
-    return [AccessLogEntry.model_validate(e).model_copy(update={"actor_name": names.get(e.actor_id)})
-            for e in events], next_cursor
+    names = dict(session.exec(select(User.id, User.full_name).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+    audit_care(
+        session,
+        principal,
+        action="read",
+        resource_type="recipient_access_log",
+        resource_id=row.id,
+        recipient_id=row.id,
+        institution_id=row.institution_id,
+    )
+    return [
+        AccessLogEntry.model_validate(e).model_copy(update={"actor_name": names.get(e.actor_id)}) for e in events
+    ], next_cursor

@@ -16,9 +16,15 @@ from api.types import start_of_day_utc
 def cycle_provider(ctx: Any) -> tuple[CycleSection, list[Obligation]]:
     until = start_of_day_utc(ctx.as_of + timedelta(days=1))
     revisions, last = ctx.session.execute(
-        sa.select(sa.func.count(PublishedReport.id), sa.func.max(PublishedReport.published_at))
-        .where(PublishedReport.institution_id == ctx.institution.id, PublishedReport.year == ctx.year,
-               PublishedReport.published_at < until)).one()
-    figures = {"annual_report_published": bool(revisions), "revisions": int(revisions),
-               "last_published_at": last.isoformat() if last else None}
+        sa.select(sa.func.count(PublishedReport.id), sa.func.max(PublishedReport.published_at)).where(
+            PublishedReport.institution_id == ctx.institution.id,
+            PublishedReport.year == ctx.year,
+            PublishedReport.published_at < until,
+        )
+    ).one()
+    figures = {
+        "annual_report_published": bool(revisions),
+        "revisions": int(revisions),
+        "last_published_at": last.isoformat() if last else None,
+    }
     return CycleSection(available=True, figures=figures), []

@@ -43,12 +43,22 @@ def _cycle(report: AnnualReport, view: View) -> None:
 
 def _indicators(session: Session, report: AnnualReport, view: View) -> None:
     codes = {trend.code for trend in report.indicators}
-    persons = {(code, period): n for code, period, n in session.exec(
-        select(Indicator.code, IndicatorValue.period_label, IndicatorValue.persons)
-        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-        .where(IndicatorValue.institution_id == report.institution_id, Indicator.code.in_(codes),
-               sa.or_(Indicator.institution_id.is_(None), Indicator.institution_id == report.institution_id))
-    ).all()} if codes else {}
+    persons = (
+        {
+            (code, period): n
+            for code, period, n in session.exec(
+                select(Indicator.code, IndicatorValue.period_label, IndicatorValue.persons)
+                .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+                .where(
+                    IndicatorValue.institution_id == report.institution_id,
+                    Indicator.code.in_(codes),
+                    sa.or_(Indicator.institution_id.is_(None), Indicator.institution_id == report.institution_id),
+                )
+            ).all()
+        }
+        if codes
+        else {}
+    )
     for trend in report.indicators:
         trend.peer_median = None
         for point in trend.points:
@@ -68,8 +78,15 @@ def _measures(session: Session, report: AnnualReport, view: View) -> None:
     for line in report.measures:
         measure = session.get(ImprovementMeasure, line.id)
         if measure is not None and effect_hidden(session, measure, line.effect, view):
-            line.effect = line.effect.model_copy(update={"baseline_value": None, "measured_value": None,
-                                                         "change": None, "improved": None, "target_reached": None})
+            line.effect = line.effect.model_copy(
+                update={
+                    "baseline_value": None,
+                    "measured_value": None,
+                    "change": None,
+                    "improved": None,
+                    "target_reached": None,
+                }
+            )
             line.effect_suppressed = True
 
 

@@ -20,10 +20,18 @@ from api.security.scopes import Scope
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
-@router.get("/annual", summary="An institution's annual report", response_model=AnnualReport,
-            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
-                             "description": "JSON, or a printable HTML page with `format=html`"},
-                       **problem_responses(404)})
+@router.get(
+    "/annual",
+    summary="An institution's annual report",
+    response_model=AnnualReport,
+    responses={
+        200: {
+            "content": {"text/html": {"schema": {"type": "string"}}},
+            "description": "JSON, or a printable HTML page with `format=html`",
+        },
+        **problem_responses(404),
+    },
+)
 def read_annual_report(
     principal: Authorized[Scope.reports_read],
     session: SessionDep,
@@ -45,15 +53,27 @@ def read_annual_report(
     return report
 
 
-_HTML = {200: {"content": {"text/html": {"schema": {"type": "string"}}},
-               "description": "JSON, or a printable HTML page with `format=html`"}}
+_HTML = {
+    200: {
+        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": "JSON, or a printable HTML page with `format=html`",
+    }
+}
 FormatQuery = Annotated[Literal["json", "html"], Query(description="`html` for the printable page")]
 
 
-@router.post("/annual/publish", summary="Publish an institution's annual report", status_code=status.HTTP_201_CREATED,
-             response_model=PublishedReportPublic, responses=problem_responses(404, 409))
+@router.post(
+    "/annual/publish",
+    summary="Publish an institution's annual report",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PublishedReportPublic,
+    responses=problem_responses(404, 409),
+)
 def publish_annual_report(
-    principal: Authorized[Scope.reports_publish], session: SessionDep, body: ReportPublish, response: Response,
+    principal: Authorized[Scope.reports_publish],
+    session: SessionDep,
+    body: ReportPublish,
+    response: Response,
     privacy: PrivacyDep,
 ) -> PublishedReportPublic:
     """The director freezes the year's report as it stands now, as readers outside the staff see
@@ -78,15 +98,30 @@ def list_published_reports(
     cursor: CursorQuery = None,
 ) -> Page[PublishedReportSummary]:
     """Your institution's, or a municipality's institutions'. Without the content; read one for it."""
-    items, next_cursor = publishing.list_published(session, principal, institution_id=institution_id, year=year,
-                                                   latest_only=latest, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = publishing.list_published(
+        session,
+        principal,
+        institution_id=institution_id,
+        year=year,
+        latest_only=latest,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
-@router.get("/published/{report_id}", summary="Read a published annual report", response_model=PublishedReportPublic,
-            responses={**_HTML, **problem_responses(404)})
+@router.get(
+    "/published/{report_id}",
+    summary="Read a published annual report",
+    response_model=PublishedReportPublic,
+    responses={**_HTML, **problem_responses(404)},
+)
 def read_published_report(
-    principal: Authorized[Scope.reports_read], session: SessionDep, report_id: uuid.UUID, privacy: PrivacyDep,
+    principal: Authorized[Scope.reports_read],
+    session: SessionDep,
+    report_id: uuid.UUID,
+    privacy: PrivacyDep,
     format: FormatQuery = "json",
 ) -> PublishedReportPublic | HTMLResponse:
     """The report exactly as published, whatever has changed since: as readers outside the staff
@@ -94,8 +129,11 @@ def read_published_report(
     them with its person-derived figures withheld again."""
     published = publishing.read_published(session, principal, report_id, privacy)
     if format == "html":
-        line = (f"Paskelbta / published {published.published_at:%Y-%m-%d %H:%M} UTC, leidimas / revision "
-                f"{published.revision}" + ("" if published.latest else " — yra naujesnis / superseded")
-                + (f". {published.note}" if published.note else ""))
+        line = (
+            f"Paskelbta / published {published.published_at:%Y-%m-%d %H:%M} UTC, leidimas / revision "
+            f"{published.revision}"
+            + ("" if published.latest else " — yra naujesnis / superseded")
+            + (f". {published.note}" if published.note else "")
+        )
         return HTMLResponse(html.render(published.report, published=line))
     return published

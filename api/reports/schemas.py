@@ -28,13 +28,19 @@ class IndicatorTrend(PublicModel):
     unit: str
     direction: str
     points: list[TrendPoint] = Field(description="The year's periods (for yearly indicators, five years)")
-    peer_median: float | None = Field(default=None, description=(
-        "Deprecated, always null: a median of few peers can be a peer's value (see peer_statistics)"),
-        json_schema_extra={"deprecated": True})
+    peer_median: float | None = Field(
+        default=None,
+        description=("Deprecated, always null: a median of few peers can be a peer's value (see peer_statistics)"),
+        json_schema_extra={"deprecated": True},
+    )
     peers: int = 0
-    peer_statistics: PeerStatistics | None = Field(default=None, description=(
-        "Institutions of the same kind in the municipality, for the latest period: the group, its size and the "
-        "institution's percentile rank (from k peers)"))
+    peer_statistics: PeerStatistics | None = Field(
+        default=None,
+        description=(
+            "Institutions of the same kind in the municipality, for the latest period: the group, its size and the "
+            "institution's percentile rank (from k peers)"
+        ),
+    )
 
 
 class PlanExecution(PublicModel):
@@ -50,8 +56,11 @@ class SurveyResult(PublicModel):
     questionnaire_kind: str
     responses: int | None = Field(description="null when suppressed (fewer than k respondents, outside the staff)")
     response_rate_percent: float | None
-    dimensions: dict[str, float | None] = Field(description=(
-        "Dimension code → the year's mean; null when it rests on fewer than k respondents (outside the staff)"))
+    dimensions: dict[str, float | None] = Field(
+        description=(
+            "Dimension code → the year's mean; null when it rests on fewer than k respondents (outside the staff)"
+        )
+    )
     suppressed: bool = Field(default=False, description=SUPPRESSED_DESCRIPTION)
     suppression_reason: str | None = None
 
@@ -63,9 +72,13 @@ class MeasureLine(PublicModel):
     status: str
     due_date: date | None
     effect: MeasuredEffect
-    effect_suppressed: bool = Field(default=False, description=(
-        "The effect's values rest on fewer than k persons: values, change and whether the target was reached "
-        "are withheld outside the staff"))
+    effect_suppressed: bool = Field(
+        default=False,
+        description=(
+            "The effect's values rest on fewer than k persons: values, change and whether the target was reached "
+            "are withheld outside the staff"
+        ),
+    )
     carried_into_plan_item_id: uuid.UUID | None
 
 
@@ -80,19 +93,26 @@ class AnnualReport(PublicModel):
     surveys: list[SurveyResult]
     measures: list[MeasureLine]
     swot: dict[str, list[str]] = Field(description="Quadrant → the items' texts, in order")
-    view: Literal["staff", "outside"] | None = Field(default=None, description=(
-        "staff: the institution's real figures; outside: as every reader outside the staff sees it, figures "
-        "resting on fewer than suppression_threshold persons withheld (published reports are frozen so); "
-        "null in reports published before the view was recorded"))
+    view: Literal["staff", "outside"] | None = Field(
+        default=None,
+        description=(
+            "staff: the institution's real figures; outside: as every reader outside the staff sees it, figures "
+            "resting on fewer than suppression_threshold persons withheld (published reports are frozen so); "
+            "null in reports published before the view was recorded"
+        ),
+    )
     suppression_threshold: int | None = Field(default=None, description="k (CIKLAS_PRIVACY_K) when it was made")
 
 
 class ReportPublish(RequestModel):
     institution_id: uuid.UUID
     year: int = Field(ge=2000, le=2100, description="The current year or an earlier one")
-    note: str | None = Field(default=None, max_length=2000, description=(
-        "What this revision is, e.g. the correction it makes to the previous one"),
-        examples=["Patvirtinta direktoriaus įsakymu / approved by the director's order"])
+    note: str | None = Field(
+        default=None,
+        max_length=2000,
+        description=("What this revision is, e.g. the correction it makes to the previous one"),
+        examples=["Patvirtinta direktoriaus įsakymu / approved by the director's order"],
+    )
 
 
 class PublishedReportSummary(PublicModel):

@@ -40,8 +40,12 @@ class BearerToken(OAuth2):
             password=OAuthFlowPassword(tokenUrl=TOKEN_URL, scopes=scopes),
             clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL, scopes=scopes),
         )
-        super().__init__(flows=flows, scheme_name="OAuth2", auto_error=False,
-                         description="Role-based tokens; the role's scopes are listed in the README.")
+        super().__init__(
+            flows=flows,
+            scheme_name="OAuth2",
+            auto_error=False,
+            description="Role-based tokens; the role's scopes are listed in the README.",
+        )
 
     async def __call__(self, request: Request) -> str | None:
         header = request.headers.get("Authorization")
@@ -80,7 +84,9 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if kind not in ("user", "client"):
         raise Unauthorized("malformed token")
     return Principal.build(
-        subject_id=subject, kind=kind, role=role,
+        subject_id=subject,
+        kind=kind,
+        role=role,
         institution_id=_uuid_claim(claims, "institution"),
         municipality_id=_uuid_claim(claims, "municipality"),
         department_id=_uuid_claim(claims, "department"),
@@ -93,13 +99,24 @@ _CLIENTS = ApiClient.__table__
 _REVOKED = sa.exists().where(RevokedAccessToken.__table__.c.jti == sa.bindparam("jti")).label("revoked")
 #: One indexed statement per request: the subject's row by primary key and whether the jti is revoked.
 _SUBJECT_ROW = {
-    "user": sa.select(_USERS.c.is_active, _USERS.c.token_generation, _USERS.c.role, _USERS.c.institution_id,
-                      _USERS.c.municipality_id, _USERS.c.department_id, _REVOKED)
-    .where(_USERS.c.id == sa.bindparam("subject")),
-    "client": sa.select(_CLIENTS.c.is_active, _CLIENTS.c.token_generation, _CLIENTS.c.role,
-                        _CLIENTS.c.institution_id, _CLIENTS.c.municipality_id, sa.null().label("department_id"),
-                        _REVOKED)
-    .where(_CLIENTS.c.id == sa.bindparam("subject")),
+    "user": sa.select(
+        _USERS.c.is_active,
+        _USERS.c.token_generation,
+        _USERS.c.role,
+        _USERS.c.institution_id,
+        _USERS.c.municipality_id,
+        _USERS.c.department_id,
+        _REVOKED,
+    ).where(_USERS.c.id == sa.bindparam("subject")),
+    "client": sa.select(
+        _CLIENTS.c.is_active,
+        _CLIENTS.c.token_generation,
+        _CLIENTS.c.role,
+        _CLIENTS.c.institution_id,
+        _CLIENTS.c.municipality_id,
+        sa.null().label("department_id"),
+        _REVOKED,
+    ).where(_CLIENTS.c.id == sa.bindparam("subject")),
 }
 
 
@@ -114,17 +131,22 @@ def check_subject(connection: sa.Connection, principal: Principal, generation: i
     """The token is alive only while its subject is: the row exists and is active, its generation
     is the token's, its role and tenant are still the ones the token names, and the jti is not
     revoked. Any difference answers 401; the client signs in again."""
-    row = connection.execute(_SUBJECT_ROW[principal.kind],
-                             {"subject": principal.subject_id, "jti": principal.jti}).first()
+    row = connection.execute(
+        _SUBJECT_ROW[principal.kind], {"subject": principal.subject_id, "jti": principal.jti}
+    ).first()
     if row is not None and row.revoked:
         raise Unauthorized("token has been revoked")
     if row is None:
         raise Unauthorized("the token's account no longer exists")
     if not row.is_active:
         raise Unauthorized("the token's account is deactivated")
-    if (row.token_generation != generation or row.role != principal.role.value
-            or row.institution_id != principal.institution_id or row.municipality_id != principal.municipality_id
-            or row.department_id != principal.department_id):
+    if (
+        row.token_generation != generation
+        or row.role != principal.role.value
+        or row.institution_id != principal.institution_id
+        or row.municipality_id != principal.municipality_id
+        or row.department_id != principal.department_id
+    ):
         raise Unauthorized("the account has changed since this token was issued; sign in again")
 
 

@@ -33,8 +33,14 @@ class Principal:
         jti: str = "",
     ) -> Principal:
         return cls(
-            subject_id=subject_id, kind=kind, role=role, institution_id=institution_id,
-            municipality_id=municipality_id, department_id=department_id, jti=jti, scopes=scopes_for(role),
+            subject_id=subject_id,
+            kind=kind,
+            role=role,
+            institution_id=institution_id,
+            municipality_id=municipality_id,
+            department_id=department_id,
+            jti=jti,
+            scopes=scopes_for(role),
         )
 
     @property

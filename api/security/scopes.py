@@ -104,50 +104,137 @@ SCOPE_DESCRIPTIONS: dict[Scope, str] = {s: s.value.replace("_", " ").replace(":"
 
 S = Scope
 _STAFF_COMMON = {
-    S.institutions_read, S.departments_read, S.plans_read, S.proposals_submit, S.proposals_read,
-    S.competence_submit, S.competence_read, S.surveys_read, S.indicators_read, S.assessments_read,
-    S.measures_read, S.cycles_read, S.reports_read,
+    S.institutions_read,
+    S.departments_read,
+    S.plans_read,
+    S.proposals_submit,
+    S.proposals_read,
+    S.competence_submit,
+    S.competence_read,
+    S.surveys_read,
+    S.indicators_read,
+    S.assessments_read,
+    S.measures_read,
+    S.cycles_read,
+    S.reports_read,
 }
 _LEADERSHIP = _STAFF_COMMON | {
-    S.users_read, S.plans_write, S.plans_review, S.proposals_manage, S.competence_manage,
-    S.recipients_read, S.recipients_write, S.care_plans_read, S.care_plans_write,
-    S.surveys_write, S.surveys_results, S.indicators_write, S.assessments_write, S.measures_write,
+    S.users_read,
+    S.plans_write,
+    S.plans_review,
+    S.proposals_manage,
+    S.competence_manage,
+    S.recipients_read,
+    S.recipients_write,
+    S.care_plans_read,
+    S.care_plans_write,
+    S.surveys_write,
+    S.surveys_results,
+    S.indicators_write,
+    S.assessments_write,
+    S.measures_write,
     S.audit_read,
 }
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    Role.platform_admin: frozenset({
-        S.municipalities_read, S.municipalities_write, S.institutions_read, S.institutions_write,
-        S.institutions_admin, S.departments_read, S.departments_write, S.users_read, S.users_write,
-        S.clients_read, S.clients_write, S.surveys_read, S.surveys_templates, S.indicators_read,
-        S.indicators_catalogue, S.indicator_values_pull, S.audit_read,
-    }),
-    Role.director: frozenset(_LEADERSHIP | {
-        S.institutions_write, S.departments_write, S.users_write, S.clients_read, S.clients_write,
-        S.plans_approve, S.recipients_erase, S.indicators_publish, S.measures_approve, S.reports_publish,
-        S.webhooks_manage, S.municipalities_read,
-    }),
+    Role.platform_admin: frozenset(
+        {
+            S.municipalities_read,
+            S.municipalities_write,
+            S.institutions_read,
+            S.institutions_write,
+            S.institutions_admin,
+            S.departments_read,
+            S.departments_write,
+            S.users_read,
+            S.users_write,
+            S.clients_read,
+            S.clients_write,
+            S.surveys_read,
+            S.surveys_templates,
+            S.indicators_read,
+            S.indicators_catalogue,
+            S.indicator_values_pull,
+            S.audit_read,
+        }
+    ),
+    Role.director: frozenset(
+        _LEADERSHIP
+        | {
+            S.institutions_write,
+            S.departments_write,
+            S.users_write,
+            S.clients_read,
+            S.clients_write,
+            S.plans_approve,
+            S.recipients_erase,
+            S.indicators_publish,
+            S.measures_approve,
+            S.reports_publish,
+            S.webhooks_manage,
+            S.municipalities_read,
+        }
+    ),
     Role.quality_lead: frozenset(_LEADERSHIP | {S.municipalities_read}),
-    Role.department_head: frozenset(_STAFF_COMMON | {
-        S.users_read, S.plans_write, S.plans_review, S.proposals_manage, S.recipients_read,
-        S.recipients_write, S.care_plans_read, S.care_plans_write, S.surveys_results, S.measures_write,
-    }),
-    Role.social_worker: frozenset(_STAFF_COMMON | {
-        S.recipients_read, S.recipients_write, S.care_plans_read, S.care_plans_write, S.surveys_results,
-    }),
+    Role.department_head: frozenset(
+        _STAFF_COMMON
+        | {
+            S.users_read,
+            S.plans_write,
+            S.plans_review,
+            S.proposals_manage,
+            S.recipients_read,
+            S.recipients_write,
+            S.care_plans_read,
+            S.care_plans_write,
+            S.surveys_results,
+            S.measures_write,
+        }
+    ),
+    Role.social_worker: frozenset(
+        _STAFF_COMMON
+        | {
+            S.recipients_read,
+            S.recipients_write,
+            S.care_plans_read,
+            S.care_plans_write,
+            S.surveys_results,
+        }
+    ),
     Role.staff: frozenset(_STAFF_COMMON),
-    Role.recipient: frozenset({
-        S.institutions_read, S.proposals_submit, S.proposals_read, S.recipients_read, S.care_plans_read,
-        S.care_plans_comment, S.surveys_respond,
-    }),
-    Role.guardian: frozenset({
-        S.institutions_read, S.proposals_submit, S.proposals_read, S.recipients_read, S.care_plans_read,
-        S.care_plans_comment, S.surveys_respond,
-    }),
-    Role.municipality_analyst: frozenset({
-        S.municipalities_read, S.institutions_read, S.indicators_read, S.indicator_values_pull,
-        S.cycles_read, S.reports_read, S.webhooks_manage,
-    }),
+    Role.recipient: frozenset(
+        {
+            S.institutions_read,
+            S.proposals_submit,
+            S.proposals_read,
+            S.recipients_read,
+            S.care_plans_read,
+            S.care_plans_comment,
+            S.surveys_respond,
+        }
+    ),
+    Role.guardian: frozenset(
+        {
+            S.institutions_read,
+            S.proposals_submit,
+            S.proposals_read,
+            S.recipients_read,
+            S.care_plans_read,
+            S.care_plans_comment,
+            S.surveys_respond,
+        }
+    ),
+    Role.municipality_analyst: frozenset(
+        {
+            S.municipalities_read,
+            S.institutions_read,
+            S.indicators_read,
+            S.indicator_values_pull,
+            S.cycles_read,
+            S.reports_read,
+            S.webhooks_manage,
+        }
+    ),
     Role.feedback_device: frozenset({S.proposals_submit, S.surveys_respond, S.surveys_read}),
 }
 del S
@@ -163,12 +250,19 @@ def scopes_for(role: str) -> frozenset[Scope]:
 def role_scope_matrix_markdown() -> str:
     """The README's role-by-scope table, generated from ROLE_SCOPES (a test keeps them equal)."""
     roles = list(Role)
-    short = {Role.platform_admin: "admin", Role.director: "director", Role.quality_lead: "quality",
-             Role.department_head: "head", Role.social_worker: "worker", Role.staff: "staff",
-             Role.recipient: "recipient", Role.guardian: "guardian", Role.municipality_analyst: "municipality",
-             Role.feedback_device: "device"}
-    lines = ["| scope | " + " | ".join(short[r] for r in roles) + " |",
-             "|---|" + "---|" * len(roles)]
+    short = {
+        Role.platform_admin: "admin",
+        Role.director: "director",
+        Role.quality_lead: "quality",
+        Role.department_head: "head",
+        Role.social_worker: "worker",
+        Role.staff: "staff",
+        Role.recipient: "recipient",
+        Role.guardian: "guardian",
+        Role.municipality_analyst: "municipality",
+        Role.feedback_device: "device",
+    }
+    lines = ["| scope | " + " | ".join(short[r] for r in roles) + " |", "|---|" + "---|" * len(roles)]
     for scope in Scope:
         cells = ["✓" if scope in ROLE_SCOPES[r] else "" for r in roles]
         lines.append(f"| `{scope.value}` | " + " | ".join(cells) + " |")

@@ -116,11 +116,16 @@ def load_keys(settings: Settings) -> KeyPair:
     n = _b64(numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big"))
     e = _b64(numbers.e.to_bytes((numbers.e.bit_length() + 7) // 8, "big"))
     # RFC 7638 thumbprint: the kid changes exactly when the key does.
-    kid = _b64(hashlib.sha256(json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"),
-                                         sort_keys=True).encode()).digest())
-    public_pem = private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    kid = _b64(
+        hashlib.sha256(
+            json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True).encode()
+        ).digest()
+    )
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return KeyPair(
         kid=kid,
         private_key=jwk.construct(pem, ALGORITHM),

@@ -40,20 +40,28 @@ def readable_questionnaires(principal: Principal, statement=None):
     return stmt.where(_readable_owner(Questionnaire.institution_id, principal))
 
 
-def get_questionnaire(session: Session, principal: Principal, questionnaire_id: uuid.UUID, *,
-                      write: bool = False, template: bool = False) -> Questionnaire:
-    owner = (_writable_owner(Questionnaire.institution_id, principal, template=template) if write
-             else _readable_owner(Questionnaire.institution_id, principal))
+def get_questionnaire(
+    session: Session, principal: Principal, questionnaire_id: uuid.UUID, *, write: bool = False, template: bool = False
+) -> Questionnaire:
+    owner = (
+        _writable_owner(Questionnaire.institution_id, principal, template=template)
+        if write
+        else _readable_owner(Questionnaire.institution_id, principal)
+    )
     row = session.exec(select(Questionnaire).where(Questionnaire.id == questionnaire_id, owner)).first()
     if row is None:
         raise NotFound("No questionnaire with this id.")
     return row
 
 
-def get_version(session: Session, principal: Principal, version_id: uuid.UUID, *, write: bool = False,
-                template: bool = False) -> QuestionnaireVersion:
-    owner = (_writable_owner(QuestionnaireVersion.institution_id, principal, template=template) if write
-             else _readable_owner(QuestionnaireVersion.institution_id, principal))
+def get_version(
+    session: Session, principal: Principal, version_id: uuid.UUID, *, write: bool = False, template: bool = False
+) -> QuestionnaireVersion:
+    owner = (
+        _writable_owner(QuestionnaireVersion.institution_id, principal, template=template)
+        if write
+        else _readable_owner(QuestionnaireVersion.institution_id, principal)
+    )
     row = session.exec(select(QuestionnaireVersion).where(QuestionnaireVersion.id == version_id, owner)).first()
     if row is None:
         raise NotFound("No questionnaire version with this id.")

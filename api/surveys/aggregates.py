@@ -28,35 +28,62 @@ AGGREGATIONS = ("mean", "top_box")
 def score_columns(aggregation: str) -> tuple[Any, Any, Any]:
     """(value expression, respondents expression, row condition) of an aggregation."""
     if aggregation == "mean":
-        return (sa.func.avg(SurveyAnswer.value_num), sa.func.count(sa.distinct(SurveyAnswer.response_id)),
-                SurveyAnswer.value_num.is_not(None))
+        return (
+            sa.func.avg(SurveyAnswer.value_num),
+            sa.func.count(sa.distinct(SurveyAnswer.response_id)),
+            SurveyAnswer.value_num.is_not(None),
+        )
     if aggregation == "top_box":
         share = 100.0 * sa.func.avg(sa.case((SurveyAnswer.top_box.is_(True), 1.0), else_=0.0))
         return share, sa.func.count(sa.distinct(SurveyAnswer.response_id)), SurveyAnswer.top_box.is_not(None)
     raise ValidationFailed.for_field(
-        "source.aggregation", "unknown aggregation",
-        detail=f"Unknown survey aggregation {aggregation!r}; use one of {', '.join(AGGREGATIONS)}.")
+        "source.aggregation",
+        "unknown aggregation",
+        detail=f"Unknown survey aggregation {aggregation!r}; use one of {', '.join(AGGREGATIONS)}.",
+    )
 
 
-def _score(session: Session, column: Any, institution_id: uuid.UUID, code: str, period_start: date,
-           period_end: date, aggregation: str) -> tuple[float | None, int]:
+def _score(
+    session: Session,
+    column: Any,
+    institution_id: uuid.UUID,
+    code: str,
+    period_start: date,
+    period_end: date,
+    aggregation: str,
+) -> tuple[float | None, int]:
     value, respondents, condition = score_columns(aggregation)
     stmt = select(value, respondents).where(
-        SurveyAnswer.institution_id == institution_id, column == code,
-        SurveyAnswer.submitted_on >= period_start, SurveyAnswer.submitted_on <= period_end, condition)
+        SurveyAnswer.institution_id == institution_id,
+        column == code,
+        SurveyAnswer.submitted_on >= period_start,
+        SurveyAnswer.submitted_on <= period_end,
+        condition,
+    )
     row = session.execute(stmt).one()
     n = int(row[1] or 0)
     return (None if row[0] is None or n == 0 else round(float(row[0]), 4)), n
 
 
-def concept_score(session: Session, institution_id: uuid.UUID, code: str, period_start: date, period_end: date,
-                  aggregation: str = "mean") -> tuple[float | None, int]:
+def concept_score(
+    session: Session,
+    institution_id: uuid.UUID,
+    code: str,
+    period_start: date,
+    period_end: date,
+    aggregation: str = "mean",
+) -> tuple[float | None, int]:
     """(value, respondents) of one question concept over the responses submitted in the period."""
     return _score(session, SurveyAnswer.concept_code, institution_id, code, period_start, period_end, aggregation)
 
 
-def dimension_score(session: Session, institution_id: uuid.UUID, code: str, period_start: date,
-                    period_end: date, aggregation: str = "mean") -> tuple[float | None, int]:
+def dimension_score(
+    session: Session,
+    institution_id: uuid.UUID,
+    code: str,
+    period_start: date,
+    period_end: date,
+    aggregation: str = "mean",
+) -> tuple[float | None, int]:
     """(value, respondents) over every answer of the questions that make up the dimension."""
-    return _score(session, SurveyAnswer.dimension_code, institution_id, code, period_start, period_end,
-                  aggregation)
+    return _score(session, SurveyAnswer.dimension_code, institution_id, code, period_start, period_end, aggregation)

@@ -68,9 +68,13 @@ def _one(question: Question, value: Any, field: str) -> tuple[NormalisedAnswer |
         if not _is_number(value):
             return None, _error(field, f"{question.concept_code} (number) takes a number.", "wrong_type")
         if (question.min_value is not None and value < question.min_value) or (
-                question.max_value is not None and value > question.max_value):
-            return None, _error(field, f"{question.concept_code} takes {question.min_value}-{question.max_value}; "
-                                       f"got {value}.", "out_of_range")
+            question.max_value is not None and value > question.max_value
+        ):
+            return None, _error(
+                field,
+                f"{question.concept_code} takes {question.min_value}-{question.max_value}; got {value}.",
+                "out_of_range",
+            )
         return NormalisedAnswer(question, float(value), (), None), None
     codes = [o["code"] for o in question.options or []]
     if kind is QuestionType.single_choice:
@@ -81,12 +85,12 @@ def _one(question: Question, value: Any, field: str) -> tuple[NormalisedAnswer |
         return NormalisedAnswer(question, None, (value,), None), None
     if kind is QuestionType.multi_choice:
         if not isinstance(value, list):
-            return None, _error(field, f"{question.concept_code} (multi_choice) takes a list of option codes.",
-                                "wrong_type")
+            return None, _error(
+                field, f"{question.concept_code} (multi_choice) takes a list of option codes.", "wrong_type"
+            )
         unknown = [v for v in value if v not in codes]
         if unknown:
-            return None, _error(field, f"{unknown[0]!r} is not an option of {question.concept_code}.",
-                                "out_of_range")
+            return None, _error(field, f"{unknown[0]!r} is not an option of {question.concept_code}.", "out_of_range")
         if len(set(value)) != len(value):
             return None, _error(field, "An option is chosen twice.", "duplicate")
         return NormalisedAnswer(question, None, tuple(sorted(value)), None), None
@@ -105,8 +109,11 @@ def normalise(questions: Sequence[Question], answers: Sequence[AnswerIn], *, pre
         field = f"{prefix}.answers.{i}"
         question = by_code.get(answer.concept_code)
         if question is None:
-            errors.append(_error(f"{field}.concept_code", f"The questionnaire asks no {answer.concept_code!r}.",
-                                 "unknown_question"))
+            errors.append(
+                _error(
+                    f"{field}.concept_code", f"The questionnaire asks no {answer.concept_code!r}.", "unknown_question"
+                )
+            )
             continue
         if answer.concept_code in answered:
             errors.append(_error(f"{field}.concept_code", f"{answer.concept_code} is answered twice.", "duplicate"))
@@ -121,8 +128,9 @@ def normalise(questions: Sequence[Question], answers: Sequence[AnswerIn], *, pre
     given = {a.question.concept_code for a in out}
     for q in questions:
         if q.required and q.concept_code not in given and q.concept_code not in failed:
-            errors.append(_error(f"{prefix}.answers", f"The required question {q.concept_code} is not answered.",
-                                 "missing"))
+            errors.append(
+                _error(f"{prefix}.answers", f"The required question {q.concept_code} is not answered.", "missing")
+            )
     if errors:
         raise ValidationFailed("; ".join(e["message"] for e in errors[:5]), errors=errors)
     out.sort(key=lambda a: a.question.position)

@@ -37,9 +37,11 @@ def state_of(campaign: Campaign, now: datetime | None = None) -> Literal["schedu
 def respondent_counts(session: Session, campaign_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     if not campaign_ids:
         return {}
-    rows = session.exec(select(SurveyResponse.campaign_id, sa.func.count())
-                        .where(SurveyResponse.campaign_id.in_(campaign_ids))
-                        .group_by(SurveyResponse.campaign_id)).all()
+    rows = session.exec(
+        select(SurveyResponse.campaign_id, sa.func.count())
+        .where(SurveyResponse.campaign_id.in_(campaign_ids))
+        .group_by(SurveyResponse.campaign_id)
+    ).all()
     return {cid: int(n) for cid, n in rows}
 
 
@@ -47,12 +49,19 @@ def to_public(campaign: Campaign, respondents: int, view: View | None = None) ->
     """`view` is the reader's: outside the institution's staff, fewer than k respondents (and the
     rate that would give them away) are withheld."""
     if view is not None and view.hides(respondents):
-        return CampaignPublic.model_validate(campaign).model_copy(update={
-            "state": state_of(campaign), "respondents": None, "response_rate": None,
-            "respondents_suppressed": True, "suppression_reason": view.reason()})
+        return CampaignPublic.model_validate(campaign).model_copy(
+            update={
+                "state": state_of(campaign),
+                "respondents": None,
+                "response_rate": None,
+                "respondents_suppressed": True,
+                "suppression_reason": view.reason(),
+            }
+        )
     rate = round(100.0 * respondents / campaign.population, 1) if campaign.population else None
-    return CampaignPublic.model_validate(campaign).model_copy(update={
-        "state": state_of(campaign), "respondents": respondents, "response_rate": rate})
+    return CampaignPublic.model_validate(campaign).model_copy(
+        update={"state": state_of(campaign), "respondents": respondents, "response_rate": rate}
+    )
 
 
 def campaign_public(session: Session, campaign: Campaign, view: View | None = None) -> CampaignPublic:
@@ -60,9 +69,17 @@ def campaign_public(session: Session, campaign: Campaign, view: View | None = No
     return to_public(campaign, respondent_counts(session, [campaign.id]).get(campaign.id, 0), view)
 
 
-def list_campaigns(session: Session, principal: Principal, *, questionnaire_id: uuid.UUID | None,
-                   state: str | None, sort: str, limit: int, cursor: str | None, privacy: Privacy,
-                   ) -> tuple[list[CampaignPublic], str | None]:
+def list_campaigns(
+    session: Session,
+    principal: Principal,
+    *,
+    questionnaire_id: uuid.UUID | None,
+    state: str | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    privacy: Privacy,
+) -> tuple[list[CampaignPublic], str | None]:
     stmt = readable_campaigns(principal)
     if questionnaire_id:
         stmt = stmt.where(Campaign.questionnaire_id == questionnaire_id)
@@ -86,24 +103,37 @@ def _check_period(opens_at: datetime, closes_at: datetime) -> None:
 
 
 def create_campaign(session: Session, principal: Principal, data: CampaignCreate) -> CampaignPublic:
-    version = session.exec(select(QuestionnaireVersion).where(
-        QuestionnaireVersion.id == data.version_id,
-        sa.or_(QuestionnaireVersion.institution_id.is_(None),
-               QuestionnaireVersion.institution_id == principal.institution_id))).first()
+    version = session.exec(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.id == data.version_id,
+            sa.or_(
+                QuestionnaireVersion.institution_id.is_(None),
+                QuestionnaireVersion.institution_id == principal.institution_id,
+            ),
+        )
+    ).first()
     if version is None:
-        raise ValidationFailed.for_field("body.version_id",
-                                         "No questionnaire version of yours or of a template with this id.")
+        raise ValidationFailed.for_field(
+            "body.version_id", "No questionnaire version of yours or of a template with this id."
+        )
     if version.status != VersionStatus.published:
         raise Conflict(f"Only a published version can be run; this one is {version.status}.")
     questionnaire = session.get(Questionnaire, version.questionnaire_id)
     assert questionnaire is not None
     opens_at, closes_at = _aware(data.opens_at), _aware(data.closes_at)
     _check_period(opens_at, closes_at)
-    campaign = Campaign(institution_id=principal.institution_id, questionnaire_id=questionnaire.id,
-                        version_id=version.id, name=data.name, opens_at=opens_at, closes_at=closes_at,
-                        anonymous=data.anonymous, audience=data.audience or questionnaire.audience,
-                        population=data.population,
-                        created_by_id=principal.subject_id if principal.kind == "user" else None)
+    campaign = Campaign(
+        institution_id=principal.institution_id,
+        questionnaire_id=questionnaire.id,
+        version_id=version.id,
+        name=data.name,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        anonymous=data.anonymous,
+        audience=data.audience or questionnaire.audience,
+        population=data.population,
+        created_by_id=principal.subject_id if principal.kind == "user" else None,
+    )
     session.add(campaign)
     session.flush()
     record(session, principal, action="create", resource_type="survey_campaign", resource_id=campaign.id)
@@ -115,8 +145,9 @@ def read_campaign(session: Session, principal: Principal, campaign_id: uuid.UUID
     return campaign_public(session, campaign, privacy.view(principal, campaign.institution_id))
 
 
-def update_campaign(session: Session, principal: Principal, campaign_id: uuid.UUID, patch: CampaignUpdate,
-                    if_match: str) -> CampaignPublic:
+def update_campaign(
+    session: Session, principal: Principal, campaign_id: uuid.UUID, patch: CampaignUpdate, if_match: str
+) -> CampaignPublic:
     campaign = get_campaign(session, principal, campaign_id)
     check_if_match(if_match, campaign.version)
     data = patched_fields(patch, not_null=("name", "opens_at", "closes_at"))

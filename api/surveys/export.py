@@ -40,19 +40,33 @@ def export_campaign_csv(session: Session, principal: Principal, campaign_id: uui
     """(file name, CSV text)."""
     campaign = get_campaign(session, principal, campaign_id)
     concepts = concepts_of_questionnaire(session, campaign.questionnaire_id)
-    responses = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)
-                             .order_by(SurveyResponse.id)).all()
+    responses = session.exec(
+        select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id).order_by(SurveyResponse.id)
+    ).all()
     cells: dict[uuid.UUID, dict[str, list[str]]] = {}
-    answers = session.exec(select(SurveyAnswer.response_id, SurveyAnswer.concept_code, SurveyAnswer.question_type,
-                                  SurveyAnswer.value_num, SurveyAnswer.value_text)
-                           .where(SurveyAnswer.campaign_id == campaign.id).order_by(SurveyAnswer.id)).all()
+    answers = session.exec(
+        select(
+            SurveyAnswer.response_id,
+            SurveyAnswer.concept_code,
+            SurveyAnswer.question_type,
+            SurveyAnswer.value_num,
+            SurveyAnswer.value_text,
+        )
+        .where(SurveyAnswer.campaign_id == campaign.id)
+        .order_by(SurveyAnswer.id)
+    ).all()
     for response_id, concept, kind, num, text in answers:
         cells.setdefault(response_id, {}).setdefault(concept, []).append(_cell(kind, num, text))
     rows = []
     for r in responses:
         row = cells.get(r.id, {})
-        fixed = [str(r.id), _when(campaign.anonymous, r.submitted_at), _when(campaign.anonymous, r.answered_at),
-                 "true" if r.late else "false", r.channel]
+        fixed = [
+            str(r.id),
+            _when(campaign.anonymous, r.submitted_at),
+            _when(campaign.anonymous, r.answered_at),
+            "true" if r.late else "false",
+            r.channel,
+        ]
         rows.append(fixed + [_joined(row[c]) if c in row else "" for c in concepts])
     return f"survey-{campaign.id}.csv", csv_text(FIXED + concepts, rows)
 

@@ -33,17 +33,32 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def create_invitations(session: Session, principal: Principal, campaign_id: uuid.UUID, count: int
-                       ) -> InvitationBatch:
+def create_invitations(session: Session, principal: Principal, campaign_id: uuid.UUID, count: int) -> InvitationBatch:
     campaign = get_campaign(session, principal, campaign_id)
     if not campaign.anonymous:
         raise Conflict("One-time links are for anonymous campaigns; identified respondents sign in.")
     codes = [secrets.token_urlsafe(18) for _ in range(count)]
-    session.execute(sa.insert(SurveyInvitation), [
-        {"id": uuid7(), "institution_id": campaign.institution_id, "campaign_id": campaign.id,
-         "code_hash": code_hash(c), "used": False} for c in codes])
-    record(session, principal, action="invite", resource_type="survey_campaign", resource_id=campaign.id,
-           detail=f"{count} one-time links")
+    session.execute(
+        sa.insert(SurveyInvitation),
+        [
+            {
+                "id": uuid7(),
+                "institution_id": campaign.institution_id,
+                "campaign_id": campaign.id,
+                "code_hash": code_hash(c),
+                "used": False,
+            }
+            for c in codes
+        ],
+    )
+    record(
+        session,
+        principal,
+        action="invite",
+        resource_type="survey_campaign",
+        resource_id=campaign.id,
+        detail=f"{count} one-time links",
+    )
     return InvitationBatch(campaign_id=campaign.id, codes=codes)
 
 
@@ -55,12 +70,19 @@ def invitation_for(session: Session, code: str) -> tuple[SurveyInvitation, Campa
     return invitation, campaign
 
 
-def submit_invited(session: Session, code: str, data: ResponseSubmit, *, grace: timedelta) -> tuple[ResponseReceipt,
-                                                                                                     bool]:
+def submit_invited(
+    session: Session, code: str, data: ResponseSubmit, *, grace: timedelta
+) -> tuple[ResponseReceipt, bool]:
     invitation, campaign = invitation_for(session, code)
     # Claim the code atomically: a concurrent use waits for this transaction and then finds it used.
-    claimed = session.execute(sa.update(SurveyInvitation).where(
-        SurveyInvitation.id == invitation.id, SurveyInvitation.used.is_(False)).values(used=True)).rowcount == 1
+    claimed = (
+        session.execute(
+            sa.update(SurveyInvitation)
+            .where(SurveyInvitation.id == invitation.id, SurveyInvitation.used.is_(False))
+            .values(used=True)
+        ).rowcount
+        == 1
+    )
     respondent = Respondent(channel=ResponseChannel.invitation, principal=None)
     if claimed:
         return submit_response(session, campaign, data, respondent, grace=grace)

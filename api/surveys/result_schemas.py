@@ -71,8 +71,10 @@ class PeerDistribution(BaseModel):
     concept_code: str
     campaigns: int = Field(description="Peer campaigns behind the peers' figures.")
     institutions: int = Field(description="The same as peers.")
-    peers: int = Field(default=0, description="Peer institutions whose answers to this question rest on at least "
-                                              "k respondents in the period.")
+    peers: int = Field(
+        default=0,
+        description="Peer institutions whose answers to this question rest on at least k respondents in the period.",
+    )
     suppressed: bool = Field(default=False, description="Fewer than k peers: no figures are given.")
     reason: str | None = Field(default=None, examples=["fewer than 5 peers"])
     min: float | None = Field(default=None, description="Deprecated, always null", json_schema_extra=DEPRECATED)
@@ -81,24 +83,33 @@ class PeerDistribution(BaseModel):
     p75: float | None = Field(default=None, description="Deprecated, always null", json_schema_extra=DEPRECATED)
     max: float | None = Field(default=None, description="Deprecated, always null", json_schema_extra=DEPRECATED)
     own_mean: float | None = None
-    own_percentile: float | None = Field(default=None, description=(
-        "Percent of peers whose mean is strictly below yours; given from k peers and only when peers lie strictly "
-        "below and strictly above yours (see own_percentile_reason)."))
+    own_percentile: float | None = Field(
+        default=None,
+        description=(
+            "Percent of peers whose mean is strictly below yours; given from k peers and only when peers lie strictly "
+            "below and strictly above yours (see own_percentile_reason)."
+        ),
+    )
     own_percentile_reason: str | None = Field(default=None, description="Why own_percentile is null")
 
 
 class CampaignResults(BaseModel):
     campaign: CampaignPublic
     respondents: int
-    suppressed: bool = Field(description="Fewer respondents than the threshold, and you are not the "
-                                         "institution's staff: figures withheld.")
+    suppressed: bool = Field(
+        description="Fewer respondents than the threshold, and you are not the institution's staff: figures withheld."
+    )
     suppression_threshold: int = Field(description="k (CIKLAS_PRIVACY_K): respondents and peers needed")
     questions: list[QuestionResult]
     dimensions: list[DimensionResult]
-    previous: PreviousCampaign | None = Field(default=None, description="The questionnaire's previous campaign, "
-                                                                        "side by side by concept code.")
-    peer_group: PeerGroup | None = Field(default=None, description="How the peer group was formed and how many "
-                                                                   "peer institutions it has (with peers=true).")
-    peers: list[PeerDistribution] | None = Field(default=None, description="Peer institutions (same kind, the "
-                                                                           "municipality or the platform) in the "
-                                                                           "same period, per question.")
+    previous: PreviousCampaign | None = Field(
+        default=None, description="The questionnaire's previous campaign, side by side by concept code."
+    )
+    peer_group: PeerGroup | None = Field(
+        default=None,
+        description="How the peer group was formed and how many peer institutions it has (with peers=true).",
+    )
+    peers: list[PeerDistribution] | None = Field(
+        default=None,
+        description="Peer institutions (same kind, the municipality or the platform) in the same period, per question.",
+    )

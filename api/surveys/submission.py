@@ -75,7 +75,8 @@ class Respondent:
     @classmethod
     def of(cls, principal: Principal) -> Respondent:
         channel = {Role.recipient: ResponseChannel.recipient, Role.guardian: ResponseChannel.guardian}.get(
-            principal.role, ResponseChannel.device)
+            principal.role, ResponseChannel.device
+        )
         return cls(channel=channel, principal=principal)
 
     def person_in(self, campaign: Campaign) -> uuid.UUID | None:
@@ -89,8 +90,11 @@ class Respondent:
 
 
 def questions_of(session: Session, campaign: Campaign) -> list[Question]:
-    return list(session.exec(select(Question).where(Question.version_id == campaign.version_id)
-                             .order_by(Question.position)).all())
+    return list(
+        session.exec(
+            select(Question).where(Question.version_id == campaign.version_id).order_by(Question.position)
+        ).all()
+    )
 
 
 def _receipt(row: Any) -> ResponseReceipt:
@@ -98,36 +102,44 @@ def _receipt(row: Any) -> ResponseReceipt:
 
 
 def find_response(session: Session, campaign: Campaign, client_id: Any) -> SurveyResponse | None:
-    return session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id,
-                                                     SurveyResponse.client_response_id == client_id)
-                        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(SurveyResponse)
+        .where(SurveyResponse.campaign_id == campaign.id, SurveyResponse.client_response_id == client_id)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def find_own_response(session: Session, campaign: Campaign, user_id: uuid.UUID) -> SurveyResponse | None:
-    return session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id,
-                                                     SurveyResponse.respondent_user_id == user_id)
-                        .execution_options(populate_existing=True)).first()
+    return session.exec(
+        select(SurveyResponse)
+        .where(SurveyResponse.campaign_id == campaign.id, SurveyResponse.respondent_user_id == user_id)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def _replay(stored: SurveyResponse, normalised: Normalised) -> ResponseReceipt:
     if stored.answers_digest != normalised.digest:
-        raise ResponseIdReused(f"The response {stored.client_response_id} was stored with other answers; "
-                               "generate a new id for a new response.")
+        raise ResponseIdReused(
+            f"The response {stored.client_response_id} was stored with other answers; "
+            "generate a new id for a new response."
+        )
     return _receipt(stored)
 
 
 def check_window(campaign: Campaign, answered_at: datetime, now: datetime, grace: timedelta) -> bool:
     """Whether the response is late (synced after closing, within the grace period); 409 otherwise."""
     if answered_at > now + CLOCK_SKEW:
-        raise ValidationFailed.for_field("body.answered_at", "must not be in the future", "in_future",
-                                         detail="answered_at is in the future.")
+        raise ValidationFailed.for_field(
+            "body.answered_at", "must not be in the future", "in_future", detail="answered_at is in the future."
+        )
     if now < campaign.opens_at or answered_at < campaign.opens_at:
         raise CampaignClosed(f"The campaign opens at {campaign.opens_at.isoformat()}.")
     if answered_at > campaign.closes_at:
         raise CampaignClosed(f"The campaign closed at {campaign.closes_at.isoformat()}.")
     if now > campaign.closes_at + grace:
-        raise CampaignClosed(f"The campaign closed at {campaign.closes_at.isoformat()} and its late-sync grace "
-                             f"period ({grace}) is over.")
+        raise CampaignClosed(
+            f"The campaign closed at {campaign.closes_at.isoformat()} and its late-sync grace period ({grace}) is over."
+        )
     return now > campaign.closes_at
 
 
@@ -159,13 +171,24 @@ def _day(moment: datetime) -> datetime:
 
 def check_audience(campaign: Campaign, principal: Principal | None) -> None:
     """403 for a respondent the campaign does not ask (a kiosk never answers a staff survey)."""
-    if principal is not None and principal.role in AUDIENCE_OF_ROLE and (
-            campaign.audience not in AUDIENCE_OF_ROLE[principal.role]):
+    if (
+        principal is not None
+        and principal.role in AUDIENCE_OF_ROLE
+        and (campaign.audience not in AUDIENCE_OF_ROLE[principal.role])
+    ):
         raise Forbidden(f"This campaign asks {campaign.audience}, not {principal.role.value}s.")
 
 
-def prepare(campaign: Campaign, data: ResponseSubmit, respondent: Respondent, questions: list[Question], *,
-            grace: timedelta, now: datetime, prefix: str = "body") -> Prepared:
+def prepare(
+    campaign: Campaign,
+    data: ResponseSubmit,
+    respondent: Respondent,
+    questions: list[Question],
+    *,
+    grace: timedelta,
+    now: datetime,
+    prefix: str = "body",
+) -> Prepared:
     """Validates the answers against the version (422), without touching the database. The timing
     is judged by `check_timing`, only for a response not stored yet: a retry after the campaign
     closed still gets its original receipt."""
@@ -178,19 +201,35 @@ def prepare(campaign: Campaign, data: ResponseSubmit, respondent: Respondent, qu
     values = {
         # An anonymous response's id is random and its times are the day only: nothing orders it
         # among the others or lines it up with a sign-in in the audit trail.
-        "id": uuid.uuid4() if anonymous else uuid7(), "institution_id": campaign.institution_id,
-        "campaign_id": campaign.id, "version_id": campaign.version_id, "client_response_id": data.client_response_id,
-        "answers_digest": normalised.digest, "channel": respondent.channel.value,
+        "id": uuid.uuid4() if anonymous else uuid7(),
+        "institution_id": campaign.institution_id,
+        "campaign_id": campaign.id,
+        "version_id": campaign.version_id,
+        "client_response_id": data.client_response_id,
+        "answers_digest": normalised.digest,
+        "channel": respondent.channel.value,
         "answered_at": _day(answered_at) if anonymous else answered_at,
-        "submitted_at": _day(now) if anonymous else now, "submitted_on": now.date(), "late": False,
-        "respondent_user_id": respondent.person_in(campaign), "device_client_id": respondent.device_in(campaign),
+        "submitted_at": _day(now) if anonymous else now,
+        "submitted_on": now.date(),
+        "late": False,
+        "respondent_user_id": respondent.person_in(campaign),
+        "device_client_id": respondent.device_in(campaign),
     }
     answers = [
-        {"response_id": values["id"], "campaign_id": campaign.id, "institution_id": campaign.institution_id,
-         "concept_code": a.question.concept_code, "dimension_code": a.question.dimension_code,
-         "question_type": str(a.question.type),
-         "value_num": a.value_num, "value_text": text, "top_box": a.top_box, "submitted_on": values["submitted_on"]}
-        for a in normalised.answers for text in (a.texts or (None,))
+        {
+            "response_id": values["id"],
+            "campaign_id": campaign.id,
+            "institution_id": campaign.institution_id,
+            "concept_code": a.question.concept_code,
+            "dimension_code": a.question.dimension_code,
+            "question_type": str(a.question.type),
+            "value_num": a.value_num,
+            "value_text": text,
+            "top_box": a.top_box,
+            "submitted_on": values["submitted_on"],
+        }
+        for a in normalised.answers
+        for text in (a.texts or (None,))
     ]
     return Prepared(values=values, answers=answers, normalised=normalised, answered_at=answered_at)
 
@@ -216,19 +255,39 @@ def _store(session: Session, campaign: Campaign, respondent: Respondent, new: li
     if not campaign.anonymous and principal is not None:  # an anonymous response leaves no trace
         for p in new:
             if p.values["client_response_id"] in stored:
-                record(session, principal, action="submit", resource_type="survey_response",
-                       resource_id=p.values["id"], institution_id=campaign.institution_id)
+                record(
+                    session,
+                    principal,
+                    action="submit",
+                    resource_type="survey_response",
+                    resource_id=p.values["id"],
+                    institution_id=campaign.institution_id,
+                )
     return stored
 
 
-def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, respondent: Respondent, *,
-                    grace: timedelta, questions: list[Question] | None = None,
-                    prefix: str = "body") -> tuple[ResponseReceipt, bool]:
+def submit_response(
+    session: Session,
+    campaign: Campaign,
+    data: ResponseSubmit,
+    respondent: Respondent,
+    *,
+    grace: timedelta,
+    questions: list[Question] | None = None,
+    prefix: str = "body",
+) -> tuple[ResponseReceipt, bool]:
     """(receipt, created): created is False for a retry of a stored response."""
     check_audience(campaign, respondent.principal)
     now = utcnow()
-    prepared = prepare(campaign, data, respondent, questions if questions is not None else
-                       questions_of(session, campaign), grace=grace, now=now, prefix=prefix)
+    prepared = prepare(
+        campaign,
+        data,
+        respondent,
+        questions if questions is not None else questions_of(session, campaign),
+        grace=grace,
+        now=now,
+        prefix=prefix,
+    )
     # Insert first and read only on a conflict: a new response (the common case) costs no
     # look-up. A retry is recognised by the unique (campaign, client id) and answered from the row.
     try:
@@ -253,12 +312,17 @@ def submit_response(session: Session, campaign: Campaign, data: ResponseSubmit, 
 def _problem(exc: ApiError) -> BatchItemProblem:
     from api.errors import TYPE_PREFIX
 
-    return BatchItemProblem(type=TYPE_PREFIX + exc.slug, title=exc.title, detail=exc.detail,
-                            errors=getattr(exc, "errors", None) if isinstance(exc, ValidationFailed) else None)
+    return BatchItemProblem(
+        type=TYPE_PREFIX + exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=getattr(exc, "errors", None) if isinstance(exc, ValidationFailed) else None,
+    )
 
 
-def submit_batch(session: Session, campaign: Campaign, items: list[ResponseSubmit], respondent: Respondent, *,
-                 grace: timedelta) -> BatchResult:
+def submit_batch(
+    session: Session, campaign: Campaign, items: list[ResponseSubmit], respondent: Respondent, *, grace: timedelta
+) -> BatchResult:
     """Each item answered on its own (201 stored, 200 a retry, 409 or 422 refused and nothing of it
     stored), in a constant number of statements whatever the batch size: validation in memory, one
     look-up of the ids already stored, one INSERT of the new responses, one of their answers."""
@@ -267,24 +331,40 @@ def submit_batch(session: Session, campaign: Campaign, items: list[ResponseSubmi
     results: list[BatchItem | None] = [None] * len(items)
 
     def fail(index: int, exc: ApiError) -> None:
-        results[index] = BatchItem(index=index, client_response_id=items[index].client_response_id,
-                                   status=exc.status, problem=_problem(exc))
+        results[index] = BatchItem(
+            index=index, client_response_id=items[index].client_response_id, status=exc.status, problem=_problem(exc)
+        )
 
     def ok(index: int, receipt: ResponseReceipt, created: bool) -> None:
-        results[index] = BatchItem(index=index, client_response_id=items[index].client_response_id,
-                                   status=201 if created else 200, receipt=receipt)
+        results[index] = BatchItem(
+            index=index,
+            client_response_id=items[index].client_response_id,
+            status=201 if created else 200,
+            receipt=receipt,
+        )
 
     prepared: dict[int, Prepared] = {}
     for index, item in enumerate(items):
         try:
             check_audience(campaign, respondent.principal)
-            prepared[index] = prepare(campaign, item, respondent, questions, grace=grace, now=now,
-                                      prefix=f"body.responses.{index}")
+            prepared[index] = prepare(
+                campaign, item, respondent, questions, grace=grace, now=now, prefix=f"body.responses.{index}"
+            )
         except (ValidationFailed, Conflict, Forbidden) as exc:
             fail(index, exc)
     ids = {items[i].client_response_id for i in prepared}
-    existing = {row.client_response_id: row for row in session.exec(select(SurveyResponse).where(
-        SurveyResponse.campaign_id == campaign.id, SurveyResponse.client_response_id.in_(ids)))} if ids else {}
+    existing = (
+        {
+            row.client_response_id: row
+            for row in session.exec(
+                select(SurveyResponse).where(
+                    SurveyResponse.campaign_id == campaign.id, SurveyResponse.client_response_id.in_(ids)
+                )
+            )
+        }
+        if ids
+        else {}
+    )
     first_of: dict[Any, int] = {}  # a client id's first new item in this batch
     repeats: list[int] = []
     for index, p in prepared.items():

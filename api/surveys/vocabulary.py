@@ -53,5 +53,9 @@ def _labels(enum: type[StrEnum]) -> list[Label]:
 
 
 def vocabulary() -> SurveyVocabulary:
-    return SurveyVocabulary(questionnaire_kinds=_labels(QuestionnaireKind), audiences=_labels(SurveyAudience),
-                            version_statuses=_labels(VersionStatus), question_types=_labels(QuestionType))
+    return SurveyVocabulary(
+        questionnaire_kinds=_labels(QuestionnaireKind),
+        audiences=_labels(SurveyAudience),
+        version_statuses=_labels(VersionStatus),
+        question_types=_labels(QuestionType),
+    )

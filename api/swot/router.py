@@ -21,8 +21,9 @@ router = APIRouter(prefix="/api/v1/swot", tags=["SWOT"])
 _WRITE = problem_responses(412, 428)
 
 
-@router.get("", summary="A year's SWOT analysis by quadrant", response_model=SwotAnalysis,
-            responses=problem_responses(404))
+@router.get(
+    "", summary="A year's SWOT analysis by quadrant", response_model=SwotAnalysis, responses=problem_responses(404)
+)
 def read_swot_analysis(
     principal: Authorized[Scope.assessments_read],
     session: SessionDep,
@@ -44,14 +45,18 @@ def list_swot_items(
     cursor: CursorQuery = None,
 ) -> Page[SwotItemPublic]:
     """Your institution's SWOT items, filtered by year and quadrant."""
-    rows, next_cursor = service.list_items(session, principal, year=year, quadrant=quadrant, sort=sort, limit=limit,
-                                           cursor=cursor)
+    rows, next_cursor = service.list_items(
+        session, principal, year=year, quadrant=quadrant, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=[SwotItemPublic.model_validate(r) for r in rows], next_cursor=next_cursor, limit=limit)
 
 
 @router.post("/items", summary="Add a SWOT item", status_code=status.HTTP_201_CREATED, response_model=SwotItemPublic)
 def create_swot_item(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, body: SwotItemCreate, response: Response,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    body: SwotItemCreate,
+    response: Response,
 ) -> SwotItemPublic:
     """An item in a quadrant with links to evidence; a linked self-assessment finding or SWOT item
     must be your institution's (422 otherwise)."""
@@ -63,7 +68,10 @@ def create_swot_item(
 
 @router.get("/items/{swot_item_id}", summary="Read a SWOT item", response_model=SwotItemPublic)
 def read_swot_item(
-    principal: Authorized[Scope.assessments_read], session: SessionDep, swot_item_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.assessments_read],
+    session: SessionDep,
+    swot_item_id: uuid.UUID,
+    response: Response,
 ) -> SwotItemPublic:
     """One item with its evidence links."""
     item = service.get_item(session, principal, swot_item_id)
@@ -71,11 +79,14 @@ def read_swot_item(
     return SwotItemPublic.model_validate(item)
 
 
-@router.patch("/items/{swot_item_id}", summary="Update a SWOT item", response_model=SwotItemPublic,
-              responses=_WRITE)
+@router.patch("/items/{swot_item_id}", summary="Update a SWOT item", response_model=SwotItemPublic, responses=_WRITE)
 def update_swot_item(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, swot_item_id: uuid.UUID,
-    body: SwotItemUpdate, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    swot_item_id: uuid.UUID,
+    body: SwotItemUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> SwotItemPublic:
     """Text, quadrant, position or the evidence links (replaced as a whole)."""
     item = service.update_item(session, principal, swot_item_id, body, if_match)
@@ -83,10 +94,14 @@ def update_swot_item(
     return SwotItemPublic.model_validate(item)
 
 
-@router.delete("/items/{swot_item_id}", summary="Delete a SWOT item", status_code=status.HTTP_204_NO_CONTENT,
-               responses=_WRITE)
+@router.delete(
+    "/items/{swot_item_id}", summary="Delete a SWOT item", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE
+)
 def delete_swot_item(
-    principal: Authorized[Scope.assessments_write], session: SessionDep, swot_item_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.assessments_write],
+    session: SessionDep,
+    swot_item_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> Response:
     """The item goes; measures that cited it keep the reference."""
     service.delete_item(session, principal, swot_item_id, if_match)

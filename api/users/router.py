@@ -34,15 +34,32 @@ def list_users(
     guardians) they may see; a platform administrator staff and municipal accounts, never the
     accounts of recipients and guardians. Every account of a recipient or guardian served is
     recorded in the audit trail, naming the recipient (it shows in the recipient's access log)."""
-    items, next_cursor = service.list_users(session, principal, role=role, department_id=department_id,
-                                            is_active=is_active, q=q, sort=sort, limit=limit, cursor=cursor)
+    items, next_cursor = service.list_users(
+        session,
+        principal,
+        role=role,
+        department_id=department_id,
+        is_active=is_active,
+        q=q,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
     return Page(items=[UserPublic.model_validate(i) for i in items], next_cursor=next_cursor, limit=limit)
 
 
-@router.post("", summary="Create a user", status_code=status.HTTP_201_CREATED, response_model=UserPublic,
-             responses=problem_responses(409))
+@router.post(
+    "",
+    summary="Create a user",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserPublic,
+    responses=problem_responses(409),
+)
 def create_user(
-    principal: Authorized[Scope.users_write], session: SessionDep, body: UserCreate, response: Response,
+    principal: Authorized[Scope.users_write],
+    session: SessionDep,
+    body: UserCreate,
+    response: Response,
 ) -> UserPublic:
     """Directors create accounts in their own institution; platform administrators any account,
     including other administrators and municipality analysts."""
@@ -54,7 +71,10 @@ def create_user(
 
 @router.get("/{user_id}", summary="Read a user", response_model=UserPublic)
 def read_user(
-    principal: Authorized[Scope.users_read], session: WriteSessionDep, user_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.users_read],
+    session: WriteSessionDep,
+    user_id: uuid.UUID,
+    response: Response,
 ) -> UserPublic:
     """404 for an account you may not see (the rules of the list). A read of a recipient's or
     guardian's account is recorded in the audit trail like a read of the recipient."""
@@ -63,11 +83,16 @@ def read_user(
     return UserPublic.model_validate(row)
 
 
-@router.patch("/{user_id}", summary="Update a user", response_model=UserPublic,
-              responses=problem_responses(409, 412, 428))
+@router.patch(
+    "/{user_id}", summary="Update a user", response_model=UserPublic, responses=problem_responses(409, 412, 428)
+)
 def update_user(
-    principal: Authorized[Scope.users_write], session: SessionDep, user_id: uuid.UUID, body: UserUpdate,
-    if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.users_write],
+    session: SessionDep,
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    if_match: IfMatch,
+    response: Response,
 ) -> UserPublic:
     """A new password, deactivation (or reactivation), or a change of role or department ends the
     user's sign-ins at once: their access tokens answer 401 from the next request and their refresh
@@ -77,10 +102,17 @@ def update_user(
     return UserPublic.model_validate(row)
 
 
-@router.delete("/{user_id}", summary="Delete a user", status_code=status.HTTP_204_NO_CONTENT,
-               responses=problem_responses(409, 412, 428))
+@router.delete(
+    "/{user_id}",
+    summary="Delete a user",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(409, 412, 428),
+)
 def delete_user(
-    principal: Authorized[Scope.users_write], session: SessionDep, user_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.users_write],
+    session: SessionDep,
+    user_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> None:
     """Refused with 409 while the user's work is referenced elsewhere; deactivate instead. Once
     deleted, the user's tokens answer 401."""

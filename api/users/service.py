@@ -27,33 +27,49 @@ from api.users.visibility import audit_account_reads, readable_users
 _DUPLICATE = "A user with this username already exists."
 
 
-def _check_binding(session: Session, principal: Principal, *, role: Role, institution_id: uuid.UUID | None,
-                   municipality_id: uuid.UUID | None, department_id: uuid.UUID | None) -> None:
+def _check_binding(
+    session: Session,
+    principal: Principal,
+    *,
+    role: Role,
+    institution_id: uuid.UUID | None,
+    municipality_id: uuid.UUID | None,
+    department_id: uuid.UUID | None,
+) -> None:
     if role is Role.feedback_device:
-        raise ValidationFailed.for_field("body.role",
-                                         "feedback_device is a machine client role; create it under /api/v1/clients")
+        raise ValidationFailed.for_field(
+            "body.role", "feedback_device is a machine client role; create it under /api/v1/clients"
+        )
     if not principal.is_platform_admin and role not in INSTITUTION_ROLES:
         raise Forbidden(f"Only a platform administrator may create or assign the role {role.value}.")
     if role is Role.platform_admin:
         if institution_id or municipality_id or department_id:
-            raise ValidationFailed.for_field("body.role",
-                                             "a platform administrator belongs to no institution or municipality")
+            raise ValidationFailed.for_field(
+                "body.role", "a platform administrator belongs to no institution or municipality"
+            )
         return
     if role is Role.municipality_analyst:
         if institution_id or department_id:
-            raise ValidationFailed.for_field("body.institution_id",
-                                             "a municipality analyst belongs to a municipality, not an institution")
+            raise ValidationFailed.for_field(
+                "body.institution_id", "a municipality analyst belongs to a municipality, not an institution"
+            )
         if municipality_id is None or session.get(Municipality, municipality_id) is None:
-            raise ValidationFailed.for_field("body.municipality_id",
-                                             "an existing municipality is required for municipality_analyst")
+            raise ValidationFailed.for_field(
+                "body.municipality_id", "an existing municipality is required for municipality_analyst"
+            )
         return
     if municipality_id:
-        raise ValidationFailed.for_field("body.municipality_id",
-                                         "institution roles take institution_id, not municipality_id")
+        raise ValidationFailed.for_field(
+            "body.municipality_id", "institution roles take institution_id, not municipality_id"
+        )
     if institution_id is None:
         raise ValidationFailed.for_field("body.institution_id", "institution_id is required for this role")
-    if session.exec(scoped(select(Institution.id).where(Institution.id == institution_id), Institution,
-                           principal)).first() is None:
+    if (
+        session.exec(
+            scoped(select(Institution.id).where(Institution.id == institution_id), Institution, principal)
+        ).first()
+        is None
+    ):
         raise ValidationFailed.for_field("body.institution_id", "no institution with this id")
     if department_id is not None:
         dept = session.get(Department, department_id)
@@ -61,9 +77,18 @@ def _check_binding(session: Session, principal: Principal, *, role: Role, instit
             raise ValidationFailed.for_field("body.department_id", "no department with this id in the institution")
 
 
-def list_users(session: Session, principal: Principal, *, role: Role | None, department_id: uuid.UUID | None,
-               is_active: bool | None, q: str | None, sort: str, limit: int,
-               cursor: str | None) -> tuple[list[User], str | None]:
+def list_users(
+    session: Session,
+    principal: Principal,
+    *,
+    role: Role | None,
+    department_id: uuid.UUID | None,
+    is_active: bool | None,
+    q: str | None,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[User], str | None]:
     stmt = readable_users(principal)
     if role:
         stmt = stmt.where(User.role == role.value)
@@ -96,24 +121,33 @@ def create_user(session: Session, principal: Principal, data: UserCreate) -> Use
     institution_id = data.institution_id
     if institution_id is None and data.role in INSTITUTION_ROLES:
         institution_id = principal.institution_id
-    _check_binding(session, principal, role=data.role, institution_id=institution_id,
-                   municipality_id=data.municipality_id, department_id=data.department_id)
+    _check_binding(
+        session,
+        principal,
+        role=data.role,
+        institution_id=institution_id,
+        municipality_id=data.municipality_id,
+        department_id=data.department_id,
+    )
     row = User(
-        username=data.username, password_hash=hash_password(data.password), full_name=data.full_name,
-        email=data.email, role=data.role.value, institution_id=institution_id,
-        department_id=data.department_id, municipality_id=data.municipality_id,
+        username=data.username,
+        password_hash=hash_password(data.password),
+        full_name=data.full_name,
+        email=data.email,
+        role=data.role.value,
+        institution_id=institution_id,
+        department_id=data.department_id,
+        municipality_id=data.municipality_id,
     )
     if session.exec(select(User.id).where(sa.func.lower(User.username) == data.username.lower())).first():
         raise Conflict(_DUPLICATE)
     session.add(row)
     flush_or_conflict(session, _DUPLICATE)
-    audit(session, principal, action="create", resource_type="user", resource_id=row.id,
-          institution_id=institution_id)
+    audit(session, principal, action="create", resource_type="user", resource_id=row.id, institution_id=institution_id)
     return row
 
 
-def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patch: UserUpdate,
-                if_match: str) -> User:
+def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patch: UserUpdate, if_match: str) -> User:
     row = get_user(session, principal, user_id)
     check_if_match(if_match, row.version)
     data = patch.model_dump(exclude_unset=True)
@@ -121,8 +155,14 @@ def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patc
         role = data.get("role") or Role(row.role)
         if not principal.is_platform_admin and Role(row.role) not in INSTITUTION_ROLES:
             raise Forbidden("Only a platform administrator may change this account.")
-        _check_binding(session, principal, role=role, institution_id=row.institution_id,
-                       municipality_id=row.municipality_id, department_id=data.get("department_id", row.department_id))
+        _check_binding(
+            session,
+            principal,
+            role=role,
+            institution_id=row.institution_id,
+            municipality_id=row.municipality_id,
+            department_id=data.get("department_id", row.department_id),
+        )
     before = _token_facts(row)
     if "password" in data:
         password = data.pop("password")
@@ -137,8 +177,9 @@ def update_user(session: Session, principal: Principal, user_id: uuid.UUID, patc
         end_sessions(session, row)
     session.add(row)
     flush_or_conflict(session, _DUPLICATE)
-    audit(session, principal, action="update", resource_type="user", resource_id=row.id,
-          institution_id=row.institution_id)
+    audit(
+        session, principal, action="update", resource_type="user", resource_id=row.id, institution_id=row.institution_id
+    )
     return row
 
 
@@ -152,8 +193,11 @@ def end_sessions(session: Session, row: User) -> None:
     their refresh tokens are revoked, so no sign-in outlives a change of password, activity, role
     or tenant."""
     row.token_generation += 1
-    session.exec(sa.update(RefreshToken).where(RefreshToken.user_id == row.id, RefreshToken.revoked_at.is_(None))
-                 .values(revoked_at=utcnow()))
+    session.exec(
+        sa.update(RefreshToken)
+        .where(RefreshToken.user_id == row.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def delete_user(session: Session, principal: Principal, user_id: uuid.UUID, if_match: str) -> None:
@@ -165,5 +209,11 @@ def delete_user(session: Session, principal: Principal, user_id: uuid.UUID, if_m
         raise Forbidden("Only a platform administrator may delete this account.")
     session.delete(row)
     flush_or_conflict(session, "The user is still referenced; deactivate the account instead (is_active=false).")
-    audit(session, principal, action="delete", resource_type="user", resource_id=user_id,
-          institution_id=row.institution_id)
+    audit(
+        session,
+        principal,
+        action="delete",
+        resource_type="user",
+        resource_id=user_id,
+        institution_id=row.institution_id,
+    )

@@ -36,9 +36,14 @@ def audit_account_reads(session: Session, principal: Principal, users: Sequence[
     links: dict[uuid.UUID, set[uuid.UUID]] = {uid: set() for uid in people}
     for uid, rid in session.exec(select(Recipient.user_id, Recipient.id).where(Recipient.user_id.in_(ids))).all():
         links[uid].add(rid)
-    for uid, rid in session.exec(select(RecipientGuardian.user_id, RecipientGuardian.recipient_id)
-                                 .where(RecipientGuardian.user_id.in_(ids))).all():
+    for uid, rid in session.exec(
+        select(RecipientGuardian.user_id, RecipientGuardian.recipient_id).where(RecipientGuardian.user_id.in_(ids))
+    ).all():
         links[uid].add(rid)
-    record_many(session, principal, action=action, resource_type="user", resources=[
-        (uid, rid, people[uid].institution_id)
-        for uid in people for rid in (sorted(links[uid]) or [None])])
+    record_many(
+        session,
+        principal,
+        action=action,
+        resource_type="user",
+        resources=[(uid, rid, people[uid].institution_id) for uid in people for rid in (sorted(links[uid]) or [None])],
+    )

@@ -44,8 +44,9 @@ class DeliveryPolicy:
         allow = settings.webhook_allow_private_addresses
         if allow is None:
             allow = settings.environment != "production"
-        return cls(settings.webhook_max_attempts, settings.webhook_backoff_seconds, settings.webhook_timeout_seconds,
-                   allow)
+        return cls(
+            settings.webhook_max_attempts, settings.webhook_backoff_seconds, settings.webhook_timeout_seconds, allow
+        )
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed attempt: backoff, 2×, 4×, ..."""
@@ -64,10 +65,13 @@ class _Claimed:
 
 def _claim(engine: sa.Engine, now: datetime, policy: DeliveryPolicy, limit: int) -> list[_Claimed]:
     with open_session(engine, write=True) as session:
-        stmt = (select(WebhookDelivery, WebhookSubscription)
-                .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-                .where(WebhookDelivery.status == DeliveryStatus.pending, WebhookDelivery.next_attempt_at <= now)
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit))
+        stmt = (
+            select(WebhookDelivery, WebhookSubscription)
+            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+            .where(WebhookDelivery.status == DeliveryStatus.pending, WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        )
         if engine.dialect.name == "postgresql":
             stmt = stmt.with_for_update(of=WebhookDelivery, skip_locked=True)
         claimed = []
@@ -76,11 +80,15 @@ def _claim(engine: sa.Engine, now: datetime, policy: DeliveryPolicy, limit: int)
             delivery.next_attempt_at = lease
             session.add(delivery)
             secrets = [subscription.secret]
-            if subscription.previous_secret and subscription.previous_secret_expires_at and \
-                    subscription.previous_secret_expires_at > now:
+            if (
+                subscription.previous_secret
+                and subscription.previous_secret_expires_at
+                and subscription.previous_secret_expires_at > now
+            ):
                 secrets.append(subscription.previous_secret)
-            claimed.append(_Claimed(delivery.id, subscription.url, secrets, delivery.event, delivery.body,
-                                    delivery.attempts + 1))
+            claimed.append(
+                _Claimed(delivery.id, subscription.url, secrets, delivery.event, delivery.body, delivery.attempts + 1)
+            )
         session.commit()
         return claimed
 
@@ -104,11 +112,20 @@ def _post(client: httpx.Client, item: _Claimed, policy: DeliveryPolicy) -> _Outc
         return _Outcome(None, str(exc)[:1000], 0)
     started = time.monotonic()
     try:
-        request = client.build_request("POST", target.url, content=body, headers={
-            "Host": target.host_header, "Content-Type": "application/json",
-            SIGNATURE_HEADER: signature(item.secrets, body), "X-Ciklas-Event": item.event,
-            "X-Ciklas-Delivery": str(item.delivery_id), "User-Agent": "Ciklas-Webhooks/1.0",
-        }, extensions={"sni_hostname": target.server_name} if target.server_name else None)
+        request = client.build_request(
+            "POST",
+            target.url,
+            content=body,
+            headers={
+                "Host": target.host_header,
+                "Content-Type": "application/json",
+                SIGNATURE_HEADER: signature(item.secrets, body),
+                "X-Ciklas-Event": item.event,
+                "X-Ciklas-Delivery": str(item.delivery_id),
+                "User-Agent": "Ciklas-Webhooks/1.0",
+            },
+            extensions={"sni_hostname": target.server_name} if target.server_name else None,
+        )
         response = client.send(request)
         error = None if response.is_success else f"HTTP {response.status_code}"
         return _Outcome(response.status_code, error, int((time.monotonic() - started) * 1000))
@@ -121,9 +138,16 @@ def _record(engine: sa.Engine, item: _Claimed, outcome: _Outcome, now: datetime,
         delivery = session.get(WebhookDelivery, item.delivery_id)
         if delivery is None:  # the subscription was deleted meanwhile
             return
-        session.add(WebhookAttempt(delivery_id=delivery.id, number=item.attempt, attempted_at=now,
-                                   status_code=outcome.status_code, error=outcome.error,
-                                   duration_ms=outcome.duration_ms))
+        session.add(
+            WebhookAttempt(
+                delivery_id=delivery.id,
+                number=item.attempt,
+                attempted_at=now,
+                status_code=outcome.status_code,
+                error=outcome.error,
+                duration_ms=outcome.duration_ms,
+            )
+        )
         delivery.attempts = item.attempt
         delivery.last_status_code, delivery.last_error = outcome.status_code, outcome.error
         if outcome.error is None:
@@ -136,8 +160,14 @@ def _record(engine: sa.Engine, item: _Claimed, outcome: _Outcome, now: datetime,
         session.commit()
 
 
-def deliver_pending(engine: sa.Engine, *, policy: DeliveryPolicy | None = None, now: datetime | None = None,
-                    limit: int = 100, client: httpx.Client | None = None) -> int:
+def deliver_pending(
+    engine: sa.Engine,
+    *,
+    policy: DeliveryPolicy | None = None,
+    now: datetime | None = None,
+    limit: int = 100,
+    client: httpx.Client | None = None,
+) -> int:
     """One pass over the due deliveries; returns how many were attempted. `now` lets tests step
     through the backoff without sleeping."""
     policy = policy or DeliveryPolicy()

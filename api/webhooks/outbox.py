@@ -43,24 +43,40 @@ def emit(session: Session, event: str, institution_id: uuid.UUID, payload: dict[
     its municipality that asked for it. Flushes nothing; the request's commit sends it."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    municipality_id = session.exec(
-        select(Institution.municipality_id).where(Institution.id == institution_id)).first()
+    municipality_id = session.exec(select(Institution.municipality_id).where(Institution.id == institution_id)).first()
     owners = [WebhookSubscription.institution_id == institution_id]
     if municipality_id is not None:
         owners.append(WebhookSubscription.municipality_id == municipality_id)
-    subscriptions = session.exec(select(WebhookSubscription).where(
-        WebhookSubscription.active.is_(True), sa.or_(*owners)).order_by(WebhookSubscription.id)).all()
+    subscriptions = session.exec(
+        select(WebhookSubscription)
+        .where(WebhookSubscription.active.is_(True), sa.or_(*owners))
+        .order_by(WebhookSubscription.id)
+    ).all()
     event_id = uuid7()
-    body = json.dumps({
-        "id": str(event_id), "event": event, "occurred_at": utcnow().isoformat(),
-        "institution_id": str(institution_id), "data": payload,
-    }, default=str, separators=(",", ":"), sort_keys=True)
+    body = json.dumps(
+        {
+            "id": str(event_id),
+            "event": event,
+            "occurred_at": utcnow().isoformat(),
+            "institution_id": str(institution_id),
+            "data": payload,
+        },
+        default=str,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
     deliveries = []
     for subscription in subscriptions:
         if event not in subscription.events:
             continue
-        delivery = WebhookDelivery(subscription_id=subscription.id, event=event, event_id=event_id,
-                                   institution_id=institution_id, body=body, next_attempt_at=utcnow())
+        delivery = WebhookDelivery(
+            subscription_id=subscription.id,
+            event=event,
+            event_id=event_id,
+            institution_id=institution_id,
+            body=body,
+            next_attempt_at=utcnow(),
+        )
         session.add(delivery)
         deliveries.append(delivery)
     return deliveries

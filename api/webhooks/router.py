@@ -56,10 +56,14 @@ def list_webhook_events(principal: Authorized[Scope.webhooks_manage]) -> list[La
     return [Label(value=name, lt=lt, en=en) for name, (lt, en) in EVENTS.items()]
 
 
-@router.post("", summary="Subscribe a URL to events", status_code=status.HTTP_201_CREATED,
-             response_model=SubscriptionCreated)
+@router.post(
+    "", summary="Subscribe a URL to events", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated
+)
 def create_webhook(
-    principal: Authorized[Scope.webhooks_manage], session: SessionDep, body: SubscriptionCreate, response: Response,
+    principal: Authorized[Scope.webhooks_manage],
+    session: SessionDep,
+    body: SubscriptionCreate,
+    response: Response,
     request: Request,
 ) -> SubscriptionCreated:
     """For your institution (director) or your municipality's institutions (municipality analyst).
@@ -77,7 +81,10 @@ def create_webhook(
 
 @router.get("/{webhook_id}", summary="Read a webhook subscription", response_model=SubscriptionPublic)
 def read_webhook(
-    principal: Authorized[Scope.webhooks_manage], session: SessionDep, webhook_id: uuid.UUID, response: Response,
+    principal: Authorized[Scope.webhooks_manage],
+    session: SessionDep,
+    webhook_id: uuid.UUID,
+    response: Response,
 ) -> SubscriptionPublic:
     """Without its secret."""
     row = service.get_subscription(session, principal, webhook_id)
@@ -85,25 +92,40 @@ def read_webhook(
     return SubscriptionPublic.model_validate(row)
 
 
-@router.patch("/{webhook_id}", summary="Update a webhook subscription", response_model=SubscriptionPublic,
-              responses=_WRITE)
+@router.patch(
+    "/{webhook_id}", summary="Update a webhook subscription", response_model=SubscriptionPublic, responses=_WRITE
+)
 def update_webhook(
-    principal: Authorized[Scope.webhooks_manage], session: SessionDep, webhook_id: uuid.UUID,
-    body: SubscriptionUpdate, if_match: IfMatch, response: Response, request: Request,
+    principal: Authorized[Scope.webhooks_manage],
+    session: SessionDep,
+    webhook_id: uuid.UUID,
+    body: SubscriptionUpdate,
+    if_match: IfMatch,
+    response: Response,
+    request: Request,
 ) -> SubscriptionPublic:
     """URL, events, description; `active: false` pauses it (no deliveries are queued meanwhile). A new
     URL is checked as on creation."""
-    row = service.update_subscription(session, principal, webhook_id, body, if_match,
-                                      allow_private=_allow_private(request))
+    row = service.update_subscription(
+        session, principal, webhook_id, body, if_match, allow_private=_allow_private(request)
+    )
     set_etag(response, row.version)
     return SubscriptionPublic.model_validate(row)
 
 
-@router.post("/{webhook_id}/rotate-secret", summary="Rotate a webhook subscription's signing secret",
-             response_model=SubscriptionCreated, responses=_WRITE)
+@router.post(
+    "/{webhook_id}/rotate-secret",
+    summary="Rotate a webhook subscription's signing secret",
+    response_model=SubscriptionCreated,
+    responses=_WRITE,
+)
 def rotate_webhook_secret(
-    principal: Authorized[Scope.webhooks_manage], session: SessionDep, webhook_id: uuid.UUID,
-    body: SecretRotation, if_match: IfMatch, response: Response,
+    principal: Authorized[Scope.webhooks_manage],
+    session: SessionDep,
+    webhook_id: uuid.UUID,
+    body: SecretRotation,
+    if_match: IfMatch,
+    response: Response,
 ) -> SubscriptionCreated:
     """Answers the new `secret`, shown once. For `overlap_hours` every delivery carries two
     signatures, `X-Ciklas-Signature: sha256=<new>,sha256=<old>`, so the receiver can switch to the new
@@ -113,18 +135,23 @@ def rotate_webhook_secret(
     return rotated
 
 
-@router.delete("/{webhook_id}", summary="Delete a webhook subscription", status_code=status.HTTP_204_NO_CONTENT,
-               responses=_WRITE)
+@router.delete(
+    "/{webhook_id}", summary="Delete a webhook subscription", status_code=status.HTTP_204_NO_CONTENT, responses=_WRITE
+)
 def delete_webhook(
-    principal: Authorized[Scope.webhooks_manage], session: SessionDep, webhook_id: uuid.UUID, if_match: IfMatch,
+    principal: Authorized[Scope.webhooks_manage],
+    session: SessionDep,
+    webhook_id: uuid.UUID,
+    if_match: IfMatch,
 ) -> Response:
     """With its delivery log."""
     service.delete_subscription(session, principal, webhook_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{webhook_id}/deliveries", summary="The delivery log of a subscription",
-            response_model=Page[DeliveryPublic])
+@router.get(
+    "/{webhook_id}/deliveries", summary="The delivery log of a subscription", response_model=Page[DeliveryPublic]
+)
 def list_webhook_deliveries(
     principal: Authorized[Scope.webhooks_manage],
     session: SessionDep,
@@ -136,6 +163,7 @@ def list_webhook_deliveries(
 ) -> Page[DeliveryPublic]:
     """Each event queued for the subscription: pending, delivered or failed, with every attempt's
     HTTP status or error and duration."""
-    items, next_cursor = service.list_deliveries(session, principal, webhook_id, status=status_, sort=sort,
-                                                 limit=limit, cursor=cursor)
+    items, next_cursor = service.list_deliveries(
+        session, principal, webhook_id, status=status_, sort=sort, limit=limit, cursor=cursor
+    )
     return Page(items=items, next_cursor=next_cursor, limit=limit)

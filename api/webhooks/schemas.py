@@ -13,8 +13,11 @@ from api.schemas import PublicModel, RequestModel
 from api.webhooks.outbox import EVENTS
 
 WebhookEvent = StrEnum("WebhookEvent", {name.replace(".", "_"): name for name in EVENTS})
-URL_FIELD = Field(max_length=2000, pattern=r"^https?://[^\s/?#]+[^\s]*$",
-                  description="The receiver's http(s) URL; each event is POSTed there as JSON.")
+URL_FIELD = Field(
+    max_length=2000,
+    pattern=r"^https?://[^\s/?#]+[^\s]*$",
+    description="The receiver's http(s) URL; each event is POSTed there as JSON.",
+)
 
 
 class SubscriptionCreate(RequestModel):
@@ -38,24 +41,37 @@ class SubscriptionPublic(PublicModel):
     events: list[str]
     description: str | None
     active: bool
-    previous_secret_expires_at: datetime | None = Field(default=None, description=(
-        "After a secret rotation: until this moment deliveries carry a second signature made with the "
-        "previous secret"))
+    previous_secret_expires_at: datetime | None = Field(
+        default=None,
+        description=(
+            "After a secret rotation: until this moment deliveries carry a second signature made with the "
+            "previous secret"
+        ),
+    )
     created_at: datetime
     updated_at: datetime
     version: int
 
 
 class SubscriptionCreated(SubscriptionPublic):
-    secret: str = Field(description=(
-        "Shown once. Verify `X-Ciklas-Signature: sha256=<hex HMAC-SHA256 of the body>`; during a rotation's "
-        "overlap the header holds two comma-separated signatures, accept the delivery if either matches."))
+    secret: str = Field(
+        description=(
+            "Shown once. Verify `X-Ciklas-Signature: sha256=<hex HMAC-SHA256 of the body>`; during a rotation's "
+            "overlap the header holds two comma-separated signatures, accept the delivery if either matches."
+        )
+    )
 
 
 class SecretRotation(RequestModel):
-    overlap_hours: int = Field(default=24, ge=0, le=168, description=(
-        "How long deliveries are still signed with the old secret as well, so the receiver can switch "
-        "without losing events; 0 retires the old secret at once (e.g. when it leaked)"))
+    overlap_hours: int = Field(
+        default=24,
+        ge=0,
+        le=168,
+        description=(
+            "How long deliveries are still signed with the old secret as well, so the receiver can switch "
+            "without losing events; 0 retires the old secret at once (e.g. when it leaked)"
+        ),
+    )
 
 
 class AttemptPublic(PublicModel):

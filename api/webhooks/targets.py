@@ -55,8 +55,15 @@ def refusal(address: IPAddress) -> str | None:
             return f"{address} is not a public address"
     elif any(address in network for network in SPECIAL_IPV4):
         return f"{address} is a special-purpose address"
-    if (not address.is_global or address.is_multicast or address.is_reserved or address.is_loopback
-            or address.is_link_local or address.is_private or address.is_unspecified):
+    if (
+        not address.is_global
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_private
+        or address.is_unspecified
+    ):
         return f"{address} is not a public address"
     return None
 
@@ -99,8 +106,11 @@ def resolve(url: str, *, allow_private: bool) -> Target:
             reason = refusal(address)
             if reason:
                 raise TargetRefused(f"{host} resolves to a non-public address: {reason}; refused")
-    return Target(url=parsed.copy_with(host=str(addresses[0])), host_header=parsed.netloc.decode("ascii"),
-                  server_name=None if literal is not None else host)
+    return Target(
+        url=parsed.copy_with(host=str(addresses[0])),
+        host_header=parsed.netloc.decode("ascii"),
+        server_name=None if literal is not None else host,
+    )
 
 
 def check_subscription_url(url: str, *, allow_private: bool) -> str | None:

@@ -23,11 +23,26 @@ def segment(obj: Any) -> str:
     return b64(json.dumps(obj, separators=(",", ":")).encode())
 
 
-def claims_for(user_id: uuid.UUID, *, role: str = "director", institution: uuid.UUID | None = None,
-               iss: str = "https://ciklas.local", aud: str = "ciklas-api", **overrides: Any) -> dict[str, Any]:
+def claims_for(
+    user_id: uuid.UUID,
+    *,
+    role: str = "director",
+    institution: uuid.UUID | None = None,
+    iss: str = "https://ciklas.local",
+    aud: str = "ciklas-api",
+    **overrides: Any,
+) -> dict[str, Any]:
     now = int(time.time())
-    claims: dict[str, Any] = {"kind": "user", "role": role, "iss": iss, "aud": aud, "sub": str(user_id),
-                              "iat": now, "exp": now + 600, "jti": uuid.uuid4().hex}
+    claims: dict[str, Any] = {
+        "kind": "user",
+        "role": role,
+        "iss": iss,
+        "aud": aud,
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + 600,
+        "jti": uuid.uuid4().hex,
+    }
     if institution:
         claims["institution"] = str(institution)
     claims.update(overrides)
@@ -63,8 +78,9 @@ def public_pem(pem: str) -> bytes:
 
 def other_rsa_pem() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def es256_token(header: dict[str, Any], claims: dict[str, Any]) -> str:

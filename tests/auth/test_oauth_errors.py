@@ -34,8 +34,14 @@ def assert_oauth_error(r, status: int, error: str, problem_type: str) -> dict:
 
 class TestInvalidGrantIs400:
     def test_wrong_password(self, client, world):
-        r = client.post(TOKEN, data={"grant_type": "password", "username": world.user(Role.staff).username,
-                                     "password": "not-the-password"})
+        r = client.post(
+            TOKEN,
+            data={
+                "grant_type": "password",
+                "username": world.user(Role.staff).username,
+                "password": "not-the-password",
+            },
+        )
         assert_oauth_error(r, 400, "invalid_grant", "invalid-grant")
         assert "www-authenticate" not in r.headers
 
@@ -72,38 +78,57 @@ class TestClientSecretBasic:
         assert_oauth_error(r, 401, "invalid_client", "invalid-client")
 
     def test_wrong_secret_by_basic_is_401_with_a_basic_challenge(self, client, world):
-        r = client.post(TOKEN, data={"grant_type": "client_credentials"},
-                        headers=basic(world.a.device.client_id, "wrong-secret"))
+        r = client.post(
+            TOKEN, data={"grant_type": "client_credentials"}, headers=basic(world.a.device.client_id, "wrong-secret")
+        )
         assert_oauth_error(r, 401, "invalid_client", "invalid-client")
         assert r.headers["www-authenticate"].startswith("Basic ")
 
     def test_wrong_secret_in_the_form_is_401_too(self, client, world):
-        r = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": world.a.device.client_id,
-                                     "client_secret": "wrong-secret"})
+        r = client.post(
+            TOKEN,
+            data={
+                "grant_type": "client_credentials",
+                "client_id": world.a.device.client_id,
+                "client_secret": "wrong-secret",
+            },
+        )
         assert_oauth_error(r, 401, "invalid_client", "invalid-client")
         assert r.headers["www-authenticate"].startswith("Basic ")
 
     def test_basic_and_form_secret_together_are_refused(self, client, world):
         device = world.a.device
-        r = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id,
-                                     "client_secret": SECRET}, headers=basic(device.client_id, SECRET))
+        r = client.post(
+            TOKEN,
+            data={"grant_type": "client_credentials", "client_id": device.client_id, "client_secret": SECRET},
+            headers=basic(device.client_id, SECRET),
+        )
         assert_oauth_error(r, 400, "invalid_request", "bad-request")
         # a form client_id naming another client is a second authentication too
-        r = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": world.b.device.client_id},
-                        headers=basic(device.client_id, SECRET))
+        r = client.post(
+            TOKEN,
+            data={"grant_type": "client_credentials", "client_id": world.b.device.client_id},
+            headers=basic(device.client_id, SECRET),
+        )
         assert_oauth_error(r, 400, "invalid_request", "bad-request")
 
     def test_basic_with_its_own_client_id_repeated_in_the_form(self, client, world):
         device = world.a.device
-        r = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id},
-                        headers=basic(device.client_id, SECRET))
+        r = client.post(
+            TOKEN,
+            data={"grant_type": "client_credentials", "client_id": device.client_id},
+            headers=basic(device.client_id, SECRET),
+        )
         assert r.status_code == 200, r.text
 
     def test_malformed_basic_credentials(self, client, world):
-        for value in ("Basic !!!", "Basic " + base64.b64encode(b"no-colon").decode(),
-                      "Basic " + base64.b64encode(b"\xff\xfe:x").decode(),
-                      "Basic " + base64.b64encode(b"id:%ff").decode(),
-                      "Basic " + base64.b64encode(b":secret").decode()):
+        for value in (
+            "Basic !!!",
+            "Basic " + base64.b64encode(b"no-colon").decode(),
+            "Basic " + base64.b64encode(b"\xff\xfe:x").decode(),
+            "Basic " + base64.b64encode(b"id:%ff").decode(),
+            "Basic " + base64.b64encode(b":secret").decode(),
+        ):
             r = client.post(TOKEN, data={"grant_type": "client_credentials"}, headers={"Authorization": value})
             assert_oauth_error(r, 400, "invalid_request", "bad-request")
 
@@ -115,8 +140,11 @@ class TestClientSecretBasic:
 
     def test_basic_is_client_authentication_only(self, client, world):
         """People sign in with their own credentials; a library's Basic header is not read then."""
-        r = client.post(TOKEN, data={"grant_type": "password", "username": world.user(Role.staff).username,
-                                     "password": PASSWORD}, headers=basic("some-web-app", "x"))
+        r = client.post(
+            TOKEN,
+            data={"grant_type": "password", "username": world.user(Role.staff).username, "password": PASSWORD},
+            headers=basic("some-web-app", "x"),
+        )
         assert r.status_code == 200, r.text
 
 

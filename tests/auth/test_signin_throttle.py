@@ -31,8 +31,9 @@ def from_address(app, host: str) -> TestClient:
 
 
 def sign_in(http: TestClient, username: str, password: str = PASSWORD, **headers: str):
-    return http.post(TOKEN, data={"grant_type": "password", "username": username, "password": password},
-                     headers=headers)
+    return http.post(
+        TOKEN, data={"grant_type": "password", "username": username, "password": password}, headers=headers
+    )
 
 
 def user_key(user: User, address: str) -> str:
@@ -41,8 +42,11 @@ def user_key(user: User, address: str) -> str:
 
 def wait_out(session, *keys: str) -> None:
     """As if the source had waited its turn."""
-    session.exec(sa.update(LoginThrottle).where(col(LoginThrottle.key).in_(keys))
-                 .values(blocked_until=utcnow() - timedelta(seconds=1)))
+    session.exec(
+        sa.update(LoginThrottle)
+        .where(col(LoginThrottle.key).in_(keys))
+        .values(blocked_until=utcnow() - timedelta(seconds=1))
+    )
     session.commit()
 
 
@@ -83,14 +87,18 @@ def test_wrong_secrets_do_not_lock_out_a_kiosk_fleet(app, world, session, tune):
     device = world.a.device
     attacker, kiosk = from_address(app, ATTACKER), from_address(app, "192.0.2.40")
     for _ in range(5):
-        r = attacker.post(TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id,
-                                       "client_secret": "wrong-secret"})
+        r = attacker.post(
+            TOKEN,
+            data={"grant_type": "client_credentials", "client_id": device.client_id, "client_secret": "wrong-secret"},
+        )
         assert r.status_code == 401
-    r = attacker.post(TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id,
-                                   "client_secret": SECRET})
+    r = attacker.post(
+        TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id, "client_secret": SECRET}
+    )
     assert r.status_code == 429
-    r = kiosk.post(TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id,
-                                "client_secret": SECRET})
+    r = kiosk.post(
+        TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id, "client_secret": SECRET}
+    )
     assert r.status_code == 200, r.text
     basic = base64.b64encode(f"{device.client_id}:{SECRET}".encode()).decode()
     r = kiosk.post(TOKEN, data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {basic}"})
@@ -163,8 +171,11 @@ def test_failures_are_forgotten_over_time(app, world, session, tune):
     for _ in range(5):
         sign_in(attacker, user.username, "wrong-wrong")
     row = session.get(LoginThrottle, key)
-    session.exec(sa.update(LoginThrottle).where(LoginThrottle.key == key).values(
-        decay_from=row.decay_from - timedelta(seconds=2 * 900), blocked_until=utcnow() - timedelta(seconds=1)))
+    session.exec(
+        sa.update(LoginThrottle)
+        .where(LoginThrottle.key == key)
+        .values(decay_from=row.decay_from - timedelta(seconds=2 * 900), blocked_until=utcnow() - timedelta(seconds=1))
+    )
     session.commit()
     assert sign_in(attacker, user.username, "wrong-wrong").status_code == 400
     row = session.get(LoginThrottle, key)
@@ -173,8 +184,12 @@ def test_failures_are_forgotten_over_time(app, world, session, tune):
 
 
 def test_rows_of_forgotten_failures_are_removed(app, client, world, session):
-    stale = LoginThrottle(key="account:" + "0" * 64, failures=5, decay_from=utcnow() - timedelta(days=30),
-                          blocked_until=utcnow() - timedelta(days=30))
+    stale = LoginThrottle(
+        key="account:" + "0" * 64,
+        failures=5,
+        decay_from=utcnow() - timedelta(days=30),
+        blocked_until=utcnow() - timedelta(days=30),
+    )
     recent = LoginThrottle(key=throttle.address_key("192.0.2.99"), failures=3, decay_from=utcnow())
     session.add_all([stale, recent])
     session.commit()

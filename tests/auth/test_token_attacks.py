@@ -120,16 +120,28 @@ def test_revoked_jti(client, world):
     assert_401(client, token)
 
 
-@pytest.mark.parametrize("value", ["Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer a.b", "Bearer a.b.c",
-                                   "Bearer ....", "Bearer eyJhbGciOiJSUzI1NiJ9", "Token abc"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Bearer a.b",
+        "Bearer a.b.c",
+        "Bearer ....",
+        "Bearer eyJhbGciOiJSUzI1NiJ9",
+        "Token abc",
+    ],
+)
 def test_malformed_authorization_header(client, world, value):
     assert_401(client, value, raw_header=True)
 
 
 def test_reused_refresh_token_revokes_the_family(client, world):
     user = world.user(Role.staff)
-    first = client.post("/api/v1/auth/token", data={"grant_type": "password", "username": user.username,
-                                                      "password": PASSWORD})
+    first = client.post(
+        "/api/v1/auth/token", data={"grant_type": "password", "username": user.username, "password": PASSWORD}
+    )
     assert first.status_code == 200, first.text
     old_refresh = first.json()["refresh_token"]
     second = client.post("/api/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": old_refresh})
@@ -157,6 +169,7 @@ def _respell(head: str = "{h}", payload: str = "{p}", signature: str = "{s}", *,
     def respell(token: str) -> str:
         h, p, s = token.split(".")
         return ".".join([head.format(h=h), payload.format(p=p), signature.format(s=s)]) + tail
+
     return respell
 
 

@@ -37,6 +37,7 @@ def test_password_grant_issues_a_verifiable_token(client, world, session):
     # claims as documented: header kid matches the JWKS
     head = body["access_token"].split(".")[0]
     import json
+
     header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
     jwks = client.get("/.well-known/jwks.json").json()
     assert header["alg"] == "RS256" and header["kid"] == jwks["keys"][0]["kid"]
@@ -82,22 +83,27 @@ def test_successful_login_clears_failures(client, world, session):
 def test_inactive_user_cannot_sign_in(client, world, app):
     user = world.user(Role.staff)
     with app.state.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE users SET is_active = false WHERE id = :id"), {"id": user.id.hex
-                     if app.state.engine.dialect.name == "sqlite" else user.id})
+        conn.execute(
+            sa.text("UPDATE users SET is_active = false WHERE id = :id"),
+            {"id": user.id.hex if app.state.engine.dialect.name == "sqlite" else user.id},
+        )
     assert login(client, user.username).status_code == 400  # invalid_grant
 
 
 def test_client_credentials(client, world):
     device = world.a.device
-    r = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id,
-                                 "client_secret": "client-secret-123"})
+    r = client.post(
+        TOKEN,
+        data={"grant_type": "client_credentials", "client_id": device.client_id, "client_secret": "client-secret-123"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["refresh_token"] is None
     me = client.get("/api/v1/auth/me", headers=auth(r.json()["access_token"])).json()
     assert me["kind"] == "client" and me["role"] == "feedback_device"
     assert me["institution_id"] == str(world.a.institution.id)
-    bad = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id,
-                                   "client_secret": "wrong"})
+    bad = client.post(
+        TOKEN, data={"grant_type": "client_credentials", "client_id": device.client_id, "client_secret": "wrong"}
+    )
     assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
 
 

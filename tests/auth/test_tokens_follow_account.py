@@ -21,8 +21,10 @@ def probe(client, token: str) -> tuple[int, int]:
 
 
 def assert_dead(client, token: str) -> None:
-    for r in (client.get("/api/v1/auth/me", headers=auth(token)),
-              client.post("/api/v1/auth/revoke", data={"token": "not-a-token"}, headers=auth(token))):
+    for r in (
+        client.get("/api/v1/auth/me", headers=auth(token)),
+        client.post("/api/v1/auth/revoke", data={"token": "not-a-token"}, headers=auth(token)),
+    ):
         assert r.status_code == 401, r.text
         assert r.headers["content-type"].startswith("application/problem+json")
         assert r.headers["www-authenticate"].startswith("Bearer")
@@ -74,13 +76,22 @@ class TestUsers:
     def test_deleted(self, client, world, session):
         director = world.user(Role.director)
         token = token_for(world.app, director)
-        r = client.delete(f"/api/v1/users/{director.id}",
-                          headers=world.headers(Role.platform_admin, **{"If-Match": '"1"'}))
+        r = client.delete(
+            f"/api/v1/users/{director.id}", headers=world.headers(Role.platform_admin, **{"If-Match": '"1"'})
+        )
         assert r.status_code == 204, r.text
         assert_dead(client, token)
         # A write of the deleted user answers 401, not a conflict nor a success.
-        r = client.post("/api/v1/users", headers=auth(token), json={
-            "username": "naujas.vartotojas", "password": "a-long-password", "full_name": "Naujas", "role": "staff"})
+        r = client.post(
+            "/api/v1/users",
+            headers=auth(token),
+            json={
+                "username": "naujas.vartotojas",
+                "password": "a-long-password",
+                "full_name": "Naujas",
+                "role": "staff",
+            },
+        )
         assert r.status_code == 401 and r.json()["detail"] == "the token's account no longer exists"
         assert session.exec(select(User).where(User.username == "naujas.vartotojas")).first() is None
 
@@ -136,8 +147,9 @@ class TestUsers:
         assert_dead(client, second["access_token"])
         assert all(t.revoked_at for t in session.exec(select(RefreshToken).where(RefreshToken.user_id == user.id)))
         assert refused(refresh(client, second["refresh_token"]))
-        r = client.post(TOKEN, data={"grant_type": "password", "username": user.username,
-                                     "password": "another-long-password"})
+        r = client.post(
+            TOKEN, data={"grant_type": "password", "username": user.username, "password": "another-long-password"}
+        )
         assert r.status_code == 200 and probe(client, r.json()["access_token"]) == (200, 200)
 
     def test_a_dead_token_is_401_even_where_its_role_lacks_the_scope(self, client, world):
@@ -165,8 +177,9 @@ def patch_client(client, world, row: ApiClient, body: dict, role: Role = Role.di
 
 
 def client_token(client, row: ApiClient, secret: str = "client-secret-123") -> str:
-    r = client.post(TOKEN, data={"grant_type": "client_credentials", "client_id": row.client_id,
-                                 "client_secret": secret})
+    r = client.post(
+        TOKEN, data={"grant_type": "client_credentials", "client_id": row.client_id, "client_secret": secret}
+    )
     assert r.status_code == 200, r.text
     return r.json()["access_token"]
 
@@ -199,24 +212,29 @@ class TestClients:
         # Client roles change by no route; an operator's change is caught by the claims comparison.
         analyst = world.analyst_client
         token = client_token(client, analyst)
-        session.exec(sa.update(ApiClient).where(ApiClient.id == analyst.id).values(
-            role=Role.feedback_device.value, municipality_id=None, institution_id=world.a.institution.id))
+        session.exec(
+            sa.update(ApiClient)
+            .where(ApiClient.id == analyst.id)
+            .values(role=Role.feedback_device.value, municipality_id=None, institution_id=world.a.institution.id)
+        )
         session.commit()
         assert_dead(client, token)
 
     def test_moved_to_another_institution(self, client, world, session):
         device = world.a.device
         token = client_token(client, device)
-        session.exec(sa.update(ApiClient).where(ApiClient.id == device.id)
-                     .values(institution_id=world.b.institution.id))
+        session.exec(
+            sa.update(ApiClient).where(ApiClient.id == device.id).values(institution_id=world.b.institution.id)
+        )
         session.commit()
         assert_dead(client, token)
 
     def test_secret_rotated(self, client, world, session):
         device = world.a.device
         token = client_token(client, device)
-        r = client.post(f"/api/v1/clients/{device.id}/secret",
-                        headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+        r = client.post(
+            f"/api/v1/clients/{device.id}/secret", headers=world.headers(Role.director, **{"If-Match": '"1"'})
+        )
         assert r.status_code == 200, r.text
         assert_dead(client, token)
         assert probe(client, client_token(client, device, r.json()["client_secret"])) == (200, 200)

@@ -30,11 +30,18 @@ MAKERS = {
 BODIES = {
     "update_recipient": {"first_name": "Renamed"},
     "update_care_plan": {"next_review_date": "2026-03-01"},
-    "activate_care_plan": {"participation": {"participated": True, "participated_on": "2026-01-05"},
-                           "next_review_date": "2026-03-01"},
+    "activate_care_plan": {
+        "participation": {"participated": True, "participated_on": "2026-01-05"},
+        "next_review_date": "2026-03-01",
+    },
     "add_care_need": {"domain": "health", "level": "high"},
-    "add_care_goal": {"need_id": "0192f3b0-0000-7000-8000-000000000000", "measure": "m", "baseline": "1",
-                      "target": "2", "due_date": "2026-06-30"},
+    "add_care_goal": {
+        "need_id": "0192f3b0-0000-7000-8000-000000000000",
+        "measure": "m",
+        "baseline": "1",
+        "target": "2",
+        "due_date": "2026-06-30",
+    },
     "update_care_goal": {"target": "60"},
     "add_care_service": {"description": "Physiotherapy", "provider": "Physiotherapist", "frequency": "weekly"},
     "add_care_review": {"review_date": "2026-02-01"},

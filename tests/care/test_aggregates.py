@@ -21,13 +21,13 @@ def test_goals_achieved(world, session):
     make_goal(session, p1, due_date=date(2026, 8, 1), attainment=Attainment.achieved)  # after the period
     make_goal(session, make_plan(session, a, status=DRAFT), due_date=date(2026, 2, 1), attainment=Attainment.achieved)
     old = make_plan(session, a, kind=CarePlanKind.ispp, status=CarePlanStatus.replaced)
-    carried = make_goal(session, old, due_date=date(2026, 1, 31), attainment=Attainment.progressing,
-                        carried_forward=True)
+    carried = make_goal(
+        session, old, due_date=date(2026, 1, 31), attainment=Attainment.progressing, carried_forward=True
+    )
     new = make_plan(session, a, kind=CarePlanKind.ispp, status=ACTIVE)
     make_goal(session, new, due_date=date(2026, 2, 28), attainment=Attainment.achieved, carried_from_id=carried.id)
     b = make_recipient(session, world, "b")
-    make_goal(session, make_plan(session, b, status=ACTIVE), due_date=date(2026, 2, 1),
-              attainment=Attainment.achieved)
+    make_goal(session, make_plan(session, b, status=ACTIVE), due_date=date(2026, 2, 1), attainment=Attainment.achieved)
     assert goals_achieved(session, world.a.institution.id, START, END) == (2, 3)
     assert goals_achieved(session, world.b.institution.id, START, END) == (1, 1)
     assert goals_achieved(session, world.c.institution.id, START, END) == (0, 0)
@@ -55,8 +55,14 @@ def test_plans_reviewed_on_time(world, session):
 def test_plans_with_participation(world, session):
     r = make_recipient(session, world)
     make_plan(session, r, status=ACTIVE, activated_at=activated(date(2026, 1, 15)), participated=True)
-    make_plan(session, r, status=ACTIVE, activated_at=activated(date(2026, 3, 1)), participated=False,
-              non_participation_reason="Hospitalised")
+    make_plan(
+        session,
+        r,
+        status=ACTIVE,
+        activated_at=activated(date(2026, 3, 1)),
+        participated=False,
+        non_participation_reason="Hospitalised",
+    )
     make_plan(session, r, status=ACTIVE, activated_at=datetime(2026, 6, 30, 23, 0, tzinfo=UTC), participated=True)
     make_plan(session, r, status=ACTIVE, activated_at=activated(date(2025, 12, 31)), participated=True)
     make_plan(session, r, status=DRAFT)

@@ -11,8 +11,12 @@ from api.models import CareGoal, CarePlan, CarePlanKind, CarePlanStatus, CareRev
 from api.security.scopes import Role
 from tests.care.factories import make_goal, make_plan, make_recipient
 
-PARTICIPATION = {"participated": True, "participated_on": "2026-02-02", "participants": ["recipient", "daughter"],
-                 "recipient_wishes": "Noriu daugiau vaikščioti sode. I want to walk in the garden more."}
+PARTICIPATION = {
+    "participated": True,
+    "participated_on": "2026-02-02",
+    "participants": ["recipient", "daughter"],
+    "recipient_wishes": "Noriu daugiau vaikščioti sode. I want to walk in the garden more.",
+}
 
 
 def _fresh(session, model, id_):
@@ -23,20 +27,38 @@ def _fresh(session, model, id_):
 
 def _draw_up(client, world, recipient, kind="ispp", **extra):
     h = world.headers(Role.social_worker)
-    r = client.post("/api/v1/care-plans", json={"recipient_id": str(recipient.id), "kind": kind,
-                                                "period_start": "2026-02-01", **extra}, headers=h)
+    r = client.post(
+        "/api/v1/care-plans",
+        json={"recipient_id": str(recipient.id), "kind": kind, "period_start": "2026-02-01", **extra},
+        headers=h,
+    )
     assert r.status_code == 201, r.text
     plan = r.json()
-    need = client.post(f"/api/v1/care-plans/{plan['id']}/needs", headers=h, json={
-        "domain": "daily_living", "level": "high", "description": "Walking"}).json()
+    need = client.post(
+        f"/api/v1/care-plans/{plan['id']}/needs",
+        headers=h,
+        json={"domain": "daily_living", "level": "high", "description": "Walking"},
+    ).json()
     goals = []
     for measure in ("Metres walked unaided", "Meals eaten at the table"):
-        r = client.post(f"/api/v1/care-plans/{plan['id']}/goals", headers=h, json={
-            "need_id": need["id"], "measure": measure, "baseline": "10", "target": "50", "due_date": "2026-02-28"})
+        r = client.post(
+            f"/api/v1/care-plans/{plan['id']}/goals",
+            headers=h,
+            json={
+                "need_id": need["id"],
+                "measure": measure,
+                "baseline": "10",
+                "target": "50",
+                "due_date": "2026-02-28",
+            },
+        )
         assert r.status_code == 201, r.text
         goals.append(r.json())
-    r = client.post(f"/api/v1/care-plans/{plan['id']}/services", headers=h, json={
-        "description": "Physiotherapy", "provider": "Kineziterapeutas", "frequency": "2 times a week"})
+    r = client.post(
+        f"/api/v1/care-plans/{plan['id']}/services",
+        headers=h,
+        json={"description": "Physiotherapy", "provider": "Kineziterapeutas", "frequency": "2 times a week"},
+    )
     assert r.status_code == 201
     read = client.get(f"/api/v1/care-plans/{plan['id']}", headers=h)
     return read.json(), read.headers["ETag"], goals
@@ -47,13 +69,22 @@ def test_ispp_defaults_to_its_month_and_isgp_requires_a_period_end(client, world
     plan, _etag, _goals = _draw_up(client, world, recipient)
     assert (plan["status"], plan["period_start"], plan["period_end"]) == ("draft", "2026-02-01", "2026-02-28")
     assert len(plan["needs"]) == 1 and len(plan["goals"]) == 2 and len(plan["services"]) == 1
-    r = client.post("/api/v1/care-plans", json={"recipient_id": str(recipient.id), "kind": "isgp",
-                                                "period_start": "2026-02-01"},
-                    headers=world.headers(Role.social_worker))
+    r = client.post(
+        "/api/v1/care-plans",
+        json={"recipient_id": str(recipient.id), "kind": "isgp", "period_start": "2026-02-01"},
+        headers=world.headers(Role.social_worker),
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.period_end"
-    r = client.post("/api/v1/care-plans", json={"recipient_id": str(recipient.id), "kind": "isgp",
-                                                "period_start": "2026-02-01", "period_end": "2026-01-01"},
-                    headers=world.headers(Role.social_worker))
+    r = client.post(
+        "/api/v1/care-plans",
+        json={
+            "recipient_id": str(recipient.id),
+            "kind": "isgp",
+            "period_start": "2026-02-01",
+            "period_end": "2026-01-01",
+        },
+        headers=world.headers(Role.social_worker),
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.period_end"
 
 
@@ -62,17 +93,30 @@ def test_goal_must_belong_to_a_need_of_the_plan(client, world, session):
     other = make_plan(session, recipient)
     foreign_goal = make_goal(session, other)
     plan, _etag, _goals = _draw_up(client, world, recipient)
-    r = client.post(f"/api/v1/care-plans/{plan['id']}/goals", headers=world.headers(Role.social_worker), json={
-        "need_id": str(foreign_goal.need_id), "measure": "m", "baseline": "1", "target": "2",
-        "due_date": "2026-02-28"})
+    r = client.post(
+        f"/api/v1/care-plans/{plan['id']}/goals",
+        headers=world.headers(Role.social_worker),
+        json={
+            "need_id": str(foreign_goal.need_id),
+            "measure": "m",
+            "baseline": "1",
+            "target": "2",
+            "due_date": "2026-02-28",
+        },
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.need_id"
 
 
 def test_activation_records_participation_and_replaces_the_earlier_plan(client, world, session):
     recipient = make_recipient(session, world)
-    earlier = make_plan(session, recipient, kind=CarePlanKind.ispp, status=CarePlanStatus.active,
-                        period_start=date(2026, 1, 1),
-                        period_end=date(2026, 1, 31))
+    earlier = make_plan(
+        session,
+        recipient,
+        kind=CarePlanKind.ispp,
+        status=CarePlanStatus.active,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+    )
     plan, etag, _goals = _draw_up(client, world, recipient)
     url = f"/api/v1/care-plans/{plan['id']}/activate"
     body = {"participation": PARTICIPATION, "next_review_date": "2026-02-20"}
@@ -107,47 +151,85 @@ def test_review_records_attainment_and_the_due_list_follows(client, world, sessi
     recipient = make_recipient(session, world)
     plan, etag, goals = _draw_up(client, world, recipient)
     h = world.headers(Role.social_worker)
-    client.post(f"/api/v1/care-plans/{plan['id']}/activate", headers={**h, "If-Match": etag},
-                json={"participation": PARTICIPATION, "next_review_date": "2026-02-20"})
+    client.post(
+        f"/api/v1/care-plans/{plan['id']}/activate",
+        headers={**h, "If-Match": etag},
+        json={"participation": PARTICIPATION, "next_review_date": "2026-02-20"},
+    )
     due = client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-10"}, headers=h).json()["items"]
     assert [(d["care_plan_id"], d["overdue"]) for d in due] == [(plan["id"], False)]
-    assert client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-01"},
-                      headers=h).json()["items"] == []
-    late = client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23", "overdue_only": True},
-                      headers=h).json()["items"]
+    assert client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-01"}, headers=h).json()["items"] == []
+    late = client.get(
+        "/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23", "overdue_only": True}, headers=h
+    ).json()["items"]
     assert late[0]["overdue"] is True and late[0]["days_overdue"] == 3
     # The director sees it, but not among the recipients assigned to them.
     director = world.headers(Role.director)
-    assert len(client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23"},
-                          headers=director).json()["items"]) == 1
-    assert client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23", "assigned_to_me": True},
-                      headers=director).json()["items"] == []
-    assert len(client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23", "assigned_to_me": True},
-                          headers=h).json()["items"]) == 1
+    assert (
+        len(
+            client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23"}, headers=director).json()[
+                "items"
+            ]
+        )
+        == 1
+    )
+    assert (
+        client.get(
+            "/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23", "assigned_to_me": True}, headers=director
+        ).json()["items"]
+        == []
+    )
+    assert (
+        len(
+            client.get(
+                "/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23", "assigned_to_me": True}, headers=h
+            ).json()["items"]
+        )
+        == 1
+    )
     # Unassigned staff do not see it in their list.
-    assert client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23"},
-                      headers=world.headers(Role.social_worker, "b")).json()["items"] == []
-    r = client.post(f"/api/v1/care-plans/{plan['id']}/reviews", headers=h, json={
-        "review_date": "2026-02-19", "participants": ["recipient", "social worker"], "next_review_date": "2026-03-20",
-        "goals": [{"goal_id": goals[0]["id"], "attainment": "achieved", "measured_value": "55"},
-                  {"goal_id": goals[1]["id"], "attainment": "progressing", "measured_value": "20"}]})
+    assert (
+        client.get(
+            "/api/v1/care-plans/reviews-due",
+            params={"as_of": "2026-02-23"},
+            headers=world.headers(Role.social_worker, "b"),
+        ).json()["items"]
+        == []
+    )
+    r = client.post(
+        f"/api/v1/care-plans/{plan['id']}/reviews",
+        headers=h,
+        json={
+            "review_date": "2026-02-19",
+            "participants": ["recipient", "social worker"],
+            "next_review_date": "2026-03-20",
+            "goals": [
+                {"goal_id": goals[0]["id"], "attainment": "achieved", "measured_value": "55"},
+                {"goal_id": goals[1]["id"], "attainment": "progressing", "measured_value": "20"},
+            ],
+        },
+    )
     assert r.status_code == 201, r.text
     review = r.json()
     assert review["on_time"] is True and review["due_date"] == "2026-02-20"
     assert _fresh(session, CareGoal, goals[0]["id"]).attainment == "achieved"
     assert _fresh(session, CarePlan, plan["id"]).next_review_date.isoformat() == "2026-03-20"
-    assert client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23"},
-                      headers=h).json()["items"] == []
+    assert client.get("/api/v1/care-plans/reviews-due", params={"as_of": "2026-02-23"}, headers=h).json()["items"] == []
     listed = client.get(f"/api/v1/care-plans/{plan['id']}/reviews", headers=world.headers(Role.guardian)).json()
-    assert [g["attainment"] for g in listed["items"][0]["goals"]] in (["achieved", "progressing"],
-                                                                      ["progressing", "achieved"])
+    assert [g["attainment"] for g in listed["items"][0]["goals"]] in (
+        ["achieved", "progressing"],
+        ["progressing", "achieved"],
+    )
 
 
 def test_review_of_a_draft_is_refused(client, world, session):
     recipient = make_recipient(session, world)
     plan, _etag, _goals = _draw_up(client, world, recipient)
-    r = client.post(f"/api/v1/care-plans/{plan['id']}/reviews", headers=world.headers(Role.social_worker),
-                    json={"review_date": "2026-02-10"})
+    r = client.post(
+        f"/api/v1/care-plans/{plan['id']}/reviews",
+        headers=world.headers(Role.social_worker),
+        json={"review_date": "2026-02-10"},
+    )
     assert r.status_code == 409
     session.commit()
     assert session.exec(select(CareReview)).all() == []
@@ -157,21 +239,36 @@ def test_ispp_monthly_renewal_copies_open_goals(client, world, session):
     recipient = make_recipient(session, world)
     plan, etag, goals = _draw_up(client, world, recipient)
     h = world.headers(Role.social_worker)
-    etag = client.post(f"/api/v1/care-plans/{plan['id']}/activate", headers={**h, "If-Match": etag},
-                       json={"participation": PARTICIPATION, "next_review_date": "2026-02-20"}).headers["ETag"]
-    r = client.post(f"/api/v1/care-plans/{plan['id']}/reviews", headers=h, json={
-        "review_date": "2026-02-20", "goals": [{"goal_id": goals[0]["id"], "attainment": "achieved"},
-                                               {"goal_id": goals[1]["id"], "attainment": "progressing",
-                                                "measured_value": "20"}]})
+    etag = client.post(
+        f"/api/v1/care-plans/{plan['id']}/activate",
+        headers={**h, "If-Match": etag},
+        json={"participation": PARTICIPATION, "next_review_date": "2026-02-20"},
+    ).headers["ETag"]
+    r = client.post(
+        f"/api/v1/care-plans/{plan['id']}/reviews",
+        headers=h,
+        json={
+            "review_date": "2026-02-20",
+            "goals": [
+                {"goal_id": goals[0]["id"], "attainment": "achieved"},
+                {"goal_id": goals[1]["id"], "attainment": "progressing", "measured_value": "20"},
+            ],
+        },
+    )
     etag = client.get(f"/api/v1/care-plans/{plan['id']}", headers=h).headers["ETag"]
     r = client.post(f"/api/v1/care-plans/{plan['id']}/renew", headers={**h, "If-Match": etag})
     assert r.status_code == 201, r.text
     new = r.json()
     assert (new["kind"], new["status"], new["period_start"], new["period_end"]) == (
-        "ispp", "draft", "2026-03-01", "2026-03-31")
+        "ispp",
+        "draft",
+        "2026-03-01",
+        "2026-03-31",
+    )
     assert new["previous_plan_id"] == plan["id"]
     assert [(g["measure"], g["carried_from_id"], g["baseline"], g["due_date"]) for g in new["goals"]] == [
-        ("Meals eaten at the table", goals[1]["id"], "20", "2026-03-31")]
+        ("Meals eaten at the table", goals[1]["id"], "20", "2026-03-31")
+    ]
     assert len(new["needs"]) == 1 and len(new["services"]) == 1
     assert _fresh(session, CarePlan, plan["id"]).status == CarePlanStatus.replaced
     assert _fresh(session, CareGoal, goals[1]["id"]).carried_forward is True
@@ -204,8 +301,10 @@ def test_update_plan_requires_if_match_and_an_editable_plan(client, world, sessi
     assert client.patch(url, json={"period_end": "2026-11-30"}, headers=h).status_code == 428
     r = client.patch(url, json={"period_end": "2026-11-30"}, headers={**h, "If-Match": '"1"'})
     assert r.status_code == 200 and r.json()["period_end"] == "2026-11-30"
-    assert client.patch(url, json={"period_end": "2025-01-01"}, headers={**h, "If-Match": r.headers["ETag"]}
-                        ).status_code == 422
+    assert (
+        client.patch(url, json={"period_end": "2025-01-01"}, headers={**h, "If-Match": r.headers["ETag"]}).status_code
+        == 422
+    )
     assert client.patch(url, json={"period_end": "2026-10-31"}, headers={**h, "If-Match": '"1"'}).status_code == 412
     assert _fresh(session, CarePlan, plan.id).period_end.isoformat() == "2026-11-30"
 
@@ -227,8 +326,9 @@ def test_update_goal_is_guarded_by_the_plan_etag(client, world, session):
     stored = session.get(CareGoal, goal.id)
     session.refresh(stored)
     assert stored.target == "60"
-    r = client.patch(f"/api/v1/care-plans/{plan.id}/goals/{other_goal.id}", json={"target": "1"},
-                     headers={**h, "If-Match": '"2"'})
+    r = client.patch(
+        f"/api/v1/care-plans/{plan.id}/goals/{other_goal.id}", json={"target": "1"}, headers={**h, "If-Match": '"2"'}
+    )
     assert r.status_code == 404
     stored_plan = _fresh(session, CarePlan, plan.id)
     stored_plan.status = CarePlanStatus.closed
@@ -244,9 +344,18 @@ def test_vocabulary_carries_lithuanian_and_english_labels(client, world):
     assert r.status_code == 200
     body = r.json()
     assert [d["value"] for d in body["need_domains"]] == [
-        "health", "daily_living", "social_relations", "occupation_education", "housing", "finances", "safety",
-        "emotional_wellbeing", "other"]
+        "health",
+        "daily_living",
+        "social_relations",
+        "occupation_education",
+        "housing",
+        "finances",
+        "safety",
+        "emotional_wellbeing",
+        "other",
+    ]
     achieved = next(a for a in body["attainments"] if a["value"] == "achieved")
     assert (achieved["lt"], achieved["en"]) == ("Pasiekta", "Achieved")
-    assert client.get("/api/v1/care-plans/vocabulary",
-                      headers=world.headers(Role.municipality_analyst)).status_code == 403
+    assert (
+        client.get("/api/v1/care-plans/vocabulary", headers=world.headers(Role.municipality_analyst)).status_code == 403
+    )

@@ -24,8 +24,13 @@ from api.security.scopes import Role
 from api.types import today
 from tests.care.factories import activated, make_goal, make_plan, make_recipient, make_review
 
-BODY = {"first_name": "Jonas", "last_name": "Jonaitis", "birth_date": "1938-03-04", "personal_code": "33803040000",
-        "admission_date": "2026-01-05"}
+BODY = {
+    "first_name": "Jonas",
+    "last_name": "Jonaitis",
+    "birth_date": "1938-03-04",
+    "personal_code": "33803040000",
+    "admission_date": "2026-01-05",
+}
 
 
 def _fresh(session, id_):
@@ -47,8 +52,9 @@ def test_social_worker_registers_and_becomes_key_worker(client, world, session):
     assert r.headers["Location"] == f"/api/v1/recipients/{body['id']}"
     stored = _fresh(session, body["id"])
     assert stored.institution_id == world.a.institution.id and stored.personal_code == "33803040000"
-    r = client.patch(f"/api/v1/recipients/{body['id']}", json=links,
-                     headers=world.headers(Role.quality_lead, **{"If-Match": '"1"'}))
+    r = client.patch(
+        f"/api/v1/recipients/{body['id']}", json=links, headers=world.headers(Role.quality_lead, **{"If-Match": '"1"'})
+    )
     assert r.status_code == 200 and r.json()["guardian_ids"] == [str(world.user(Role.guardian).id)]
     assert client.get(f"/api/v1/recipients/{body['id']}", headers=world.headers(Role.recipient)).status_code == 200
 
@@ -90,8 +96,11 @@ def test_update_discharge_and_guardians(client, world, session):
     # Unlinking the guardians is the director's or the quality lead's (tests/care/test_need_to_know.py).
     r = client.patch(url, json={"discharge_date": "2026-03-01", "guardian_ids": []}, headers={**h, "If-Match": '"1"'})
     assert r.status_code == 403
-    r = client.patch(url, json={"discharge_date": "2026-03-01", "guardian_ids": []},
-                     headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+    r = client.patch(
+        url,
+        json={"discharge_date": "2026-03-01", "guardian_ids": []},
+        headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "discharged" and r.json()["guardian_ids"] == []
     assert client.patch(url, json={"first_name": "X"}, headers={**h, "If-Match": '"1"'}).status_code == 412
@@ -104,34 +113,58 @@ def test_update_discharge_and_guardians(client, world, session):
     assert (closed.status, closed.next_review_date, closed.version) == (CarePlanStatus.closed, None, 2)
     assert session.get(CarePlan, draft_plan.id).status == CarePlanStatus.draft
     goal = make_goal(session, draft_plan)
-    r = client.post(f"/api/v1/care-plans/{goal.care_plan_id}/activate", headers={**h, "If-Match": '"1"'}, json={
-        "participation": {"participated": True, "participated_on": "2026-02-02"}, "next_review_date": "2026-03-01"})
+    r = client.post(
+        f"/api/v1/care-plans/{goal.care_plan_id}/activate",
+        headers={**h, "If-Match": '"1"'},
+        json={
+            "participation": {"participated": True, "participated_on": "2026-02-02"},
+            "next_review_date": "2026-03-01",
+        },
+    )
     assert r.status_code == 409
     # A discharged recipient gets no new plan.
-    r = client.post("/api/v1/care-plans", json={"recipient_id": str(recipient.id), "kind": "ispp",
-                                                "period_start": "2026-04-01"}, headers=h)
+    r = client.post(
+        "/api/v1/care-plans",
+        json={"recipient_id": str(recipient.id), "kind": "ispp", "period_start": "2026-04-01"},
+        headers=h,
+    )
     assert r.status_code == 409
 
 
 def _stats(session, institution_id):
     start, end = date(2026, 1, 1), date(2026, 12, 31)
-    return (goals_achieved(session, institution_id, start, end),
-            plans_reviewed_on_time(session, institution_id, start, end, as_of=date(2027, 1, 1)),
-            plans_with_participation(session, institution_id, start, end))
+    return (
+        goals_achieved(session, institution_id, start, end),
+        plans_reviewed_on_time(session, institution_id, start, end, as_of=date(2027, 1, 1)),
+        plans_with_participation(session, institution_id, start, end),
+    )
 
 
 def test_anonymisation_after_retention_keeps_the_statistics(client, world, session, monkeypatch):
     monkeypatch.setattr(client.app.state.settings, "recipient_retention_days", 30)
     discharged = today() - timedelta(days=31)
     recipient = make_recipient(session, world, discharge_date=discharged, status=RecipientStatus.discharged)
-    plan = make_plan(session, recipient, status=CarePlanStatus.closed, next_review_date=None,
-                     activated_at=activated(date(2026, 1, 2)), participated=True, participants=["Jonas"],
-                     recipient_wishes="Noriu namo. I want to go home.")
+    plan = make_plan(
+        session,
+        recipient,
+        status=CarePlanStatus.closed,
+        next_review_date=None,
+        activated_at=activated(date(2026, 1, 2)),
+        participated=True,
+        participants=["Jonas"],
+        recipient_wishes="Noriu namo. I want to go home.",
+    )
     make_goal(session, plan, attainment=Attainment.achieved, description="Ona walks to her daughter's house")
     make_goal(session, plan, attainment=Attainment.not_achieved)
     make_review(session, plan, review_date=date(2026, 2, 1), due_date=date(2026, 2, 5))
-    session.add(CarePlanComment(institution_id=plan.institution_id, care_plan_id=plan.id, author_role="recipient",
-                                body="Mano dukra Rūta ..."))
+    session.add(
+        CarePlanComment(
+            institution_id=plan.institution_id,
+            care_plan_id=plan.id,
+            author_role="recipient",
+            body="Mano dukra Rūta ...",
+        )
+    )
     session.commit()
     before = _stats(session, world.a.institution.id)
     assert before == ((1, 2), (1, 1), (1, 1))
@@ -162,8 +195,11 @@ def test_anonymisation_after_retention_keeps_the_statistics(client, world, sessi
     assert client.get(f"/api/v1/recipients/{recipient.id}", headers=world.headers(Role.recipient)).status_code == 401
     r = client.post(url, headers=world.headers(Role.director, **{"If-Match": f'"{stored.version}"'}))
     assert r.status_code == 409
-    patch = client.patch(f"/api/v1/recipients/{recipient.id}", json={"first_name": "Back"},
-                         headers=world.headers(Role.director, **{"If-Match": f'"{stored.version}"'}))
+    patch = client.patch(
+        f"/api/v1/recipients/{recipient.id}",
+        json={"first_name": "Back"},
+        headers=world.headers(Role.director, **{"If-Match": f'"{stored.version}"'}),
+    )
     assert patch.status_code == 409
 
 
@@ -172,8 +208,9 @@ def test_anonymisation_refused_before_discharge_and_retention(client, world, ses
     h = world.headers(Role.director, **{"If-Match": '"1"'})
     r = client.post(f"/api/v1/recipients/{active.id}/anonymise", headers=h)
     assert r.status_code == 409
-    recent = make_recipient(session, world, discharge_date=today() - timedelta(days=10),
-                            status=RecipientStatus.discharged)
+    recent = make_recipient(
+        session, world, discharge_date=today() - timedelta(days=10), status=RecipientStatus.discharged
+    )
     r = client.post(f"/api/v1/recipients/{recent.id}/anonymise", headers=h)
     assert r.status_code == 409
     assert r.json()["erasable_from"] == (recent.discharge_date + timedelta(days=3650)).isoformat()

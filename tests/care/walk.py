@@ -21,22 +21,46 @@ from tests.routes import PUBLIC_OPERATIONS, operations
 
 #: path parameter -> (table, column) whose values fill it.
 SOURCES = {
-    "municipality_id": ("municipalities", "id"), "institution_id": ("institutions", "id"),
-    "department_id": ("departments", "id"), "user_id": ("users", "id"), "client_id": ("api_clients", "id"),
-    "indicator_id": ("indicators", "id"), "indicator_code": ("indicators", "code"),
-    "target_id": ("indicator_targets", "id"), "value_id": ("indicator_values", "id"),
-    "recipient_id": ("recipients", "id"), "care_plan_id": ("care_plans", "id"),
-    "report_id": ("published_reports", "id"), "questionnaire_id": ("survey_questionnaires", "id"),
-    "version_id": ("survey_versions", "id"), "campaign_id": ("survey_campaigns", "id"),
-    "approval_rule_id": ("plan_approval_rules", "id"), "competence_need_id": ("competence_needs", "id"),
-    "plan_id": ("plans", "id"), "plan_item_id": ("plan_items", "id"), "tracking_code": ("proposals", "tracking_code"),
-    "proposal_id": ("proposals", "id"), "measure_id": ("improvement_measures", "id"),
-    "template_id": ("assessment_templates", "id"), "assessment_id": ("assessments", "id"),
-    "swot_item_id": ("swot_items", "id"), "webhook_id": ("webhook_subscriptions", "id"),
+    "municipality_id": ("municipalities", "id"),
+    "institution_id": ("institutions", "id"),
+    "department_id": ("departments", "id"),
+    "user_id": ("users", "id"),
+    "client_id": ("api_clients", "id"),
+    "indicator_id": ("indicators", "id"),
+    "indicator_code": ("indicators", "code"),
+    "target_id": ("indicator_targets", "id"),
+    "value_id": ("indicator_values", "id"),
+    "recipient_id": ("recipients", "id"),
+    "care_plan_id": ("care_plans", "id"),
+    "report_id": ("published_reports", "id"),
+    "questionnaire_id": ("survey_questionnaires", "id"),
+    "version_id": ("survey_versions", "id"),
+    "campaign_id": ("survey_campaigns", "id"),
+    "approval_rule_id": ("plan_approval_rules", "id"),
+    "competence_need_id": ("competence_needs", "id"),
+    "plan_id": ("plans", "id"),
+    "plan_item_id": ("plan_items", "id"),
+    "tracking_code": ("proposals", "tracking_code"),
+    "proposal_id": ("proposals", "id"),
+    "measure_id": ("improvement_measures", "id"),
+    "template_id": ("assessment_templates", "id"),
+    "assessment_id": ("assessments", "id"),
+    "swot_item_id": ("swot_items", "id"),
+    "webhook_id": ("webhook_subscriptions", "id"),
 }
 #: Every caller of institution A, the platform administrator and the municipality.
-CALLERS = [Role.director, Role.quality_lead, Role.department_head, Role.social_worker, Role.staff, Role.recipient,
-           Role.guardian, Role.feedback_device, Role.platform_admin, Role.municipality_analyst]
+CALLERS = [
+    Role.director,
+    Role.quality_lead,
+    Role.department_head,
+    Role.social_worker,
+    Role.staff,
+    Role.recipient,
+    Role.guardian,
+    Role.feedback_device,
+    Role.platform_admin,
+    Role.municipality_analyst,
+]
 MAX_COMBINATIONS = 40
 
 

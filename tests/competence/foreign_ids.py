@@ -7,8 +7,13 @@ from api.security.scopes import Role
 
 
 def _need_id(world, session):
-    row = CompetenceNeed(institution_id=world.a.institution.id, year=2026, user_id=world.user(Role.staff).id,
-                         source=CompetenceNeedSource.staff_request, topic="Krizių intervencija")
+    row = CompetenceNeed(
+        institution_id=world.a.institution.id,
+        year=2026,
+        user_id=world.user(Role.staff).id,
+        source=CompetenceNeedSource.staff_request,
+        topic="Krizių intervencija",
+    )
     session.add(row)
     session.commit()
     return row.id

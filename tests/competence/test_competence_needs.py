@@ -24,7 +24,11 @@ class TestSubmit:
         assert r.status_code == 201, r.text
         out = r.json()
         assert (out["user_id"], out["recorded_by_id"], out["source"], out["status"]) == (
-            str(world.user(role).id), str(world.user(role).id), "staff_request", "submitted")
+            str(world.user(role).id),
+            str(world.user(role).id),
+            "staff_request",
+            "submitted",
+        )
         assert (out["plan_item_id"], out["outcome"]) == (None, None)
 
     @pytest.mark.parametrize("role", [Role.recipient, Role.guardian, Role.feedback_device, Role.municipality_analyst])
@@ -89,8 +93,12 @@ def test_needs_become_items_of_the_competence_plan_keeping_the_links(client, wor
     plan = make_plan(session, world, kind=PlanKind.competence_development, items=0)
     annual = make_plan(session, world, items=0)
     q = world.headers(Role.quality_lead)
-    item = {"title": "Mokymai: darbas su smurtą patyrusiais vaikais", "area": "competence", "due_date": "2026-04-30",
-            "competence_need_ids": [first["id"], second["id"]]}
+    item = {
+        "title": "Mokymai: darbas su smurtą patyrusiais vaikais",
+        "area": "competence",
+        "due_date": "2026-04-30",
+        "competence_need_ids": [first["id"], second["id"]],
+    }
     # only into a competence development plan, and only by those who manage competence
     assert client.post(f"{PLANS}/{annual.id}/items", json=item, headers=q).status_code == 422
     dept_plan = make_plan(session, world, kind=PlanKind.department, items=0)
@@ -106,14 +114,20 @@ def test_needs_become_items_of_the_competence_plan_keeping_the_links(client, wor
     r = client.post(f"{PLANS}/{plan.id}/items", json={**item, "competence_need_ids": [first["id"]]}, headers=q)
     assert r.status_code == 409
     # a need named later joins the same item
-    r = client.patch(f"{PLANS}/{plan.id}/items/{created['id']}", json={"competence_need_ids": [late["id"]]},
-                     headers={**q, **if_match(1)})
+    r = client.patch(
+        f"{PLANS}/{plan.id}/items/{created['id']}",
+        json={"competence_need_ids": [late["id"]]},
+        headers={**q, **if_match(1)},
+    )
     assert r.status_code == 200 and len(r.json()["competence_need_ids"]) == 3 and r.headers["ETag"] == '"2"'
     # the staff member sees where their need went, and no longer changes it
     mine = client.get(f"{NEEDS}/{first['id']}", headers=staff).json()
     assert (mine["status"], mine["plan_item_id"]) == ("planned", created["id"])
     assert (mine["outcome"]["plan_id"], mine["outcome"]["item_title"], mine["outcome"]["plan_kind"]) == (
-        str(plan.id), item["title"], "competence_development")
+        str(plan.id),
+        item["title"],
+        "competence_development",
+    )
     r = client.patch(f"{NEEDS}/{first['id']}", json={"topic": "X"}, headers={**staff, **if_match(mine["version"])})
     assert r.status_code == 409
     # the item carrying needs stays in the plan

@@ -46,8 +46,10 @@ def test_indicator_reviews_twice_a_year_on_fixed_dates(client, world, session):
     assert cal["indicator_review_2026_h1"]["status"] == "done"
     assert cal["indicator_review_2026_h1"]["evidence"] == {"values_published": 1}
     assert cal["indicator_review_2026_h2"]["status"] == "upcoming"
-    assert view["sections"]["indicators"] == {"available": True, "figures": {
-        "values_published_for_year": 1, "published_first_half": 1, "published_second_half": 0}}
+    assert view["sections"]["indicators"] == {
+        "available": True,
+        "figures": {"values_published_for_year": 1, "published_first_half": 1, "published_second_half": 0},
+    }
     # Judged after the year: the second half-year review was missed.
     r = client.get(_url(world), params={"as_of": "2027-01-15"}, headers=world.headers(Role.director))
     view = r.json()
@@ -60,11 +62,22 @@ def test_indicator_reviews_twice_a_year_on_fixed_dates(client, world, session):
 def test_care_plan_reviews_and_monthly_ispp_renewal(client, world, session):
     recipient = make_recipient(session, world)
     late = make_care_plan(session, recipient, status=CarePlanStatus.active, next_review_date=date(2026, 3, 1))
-    on_time = make_care_plan(session, make_recipient(session, world), status=CarePlanStatus.replaced,
-                        period_start=date(2026, 1, 1), period_end=date(2026, 1, 31))
+    on_time = make_care_plan(
+        session,
+        make_recipient(session, world),
+        status=CarePlanStatus.replaced,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+    )
     make_review(session, on_time, review_date=date(2026, 1, 20), due_date=date(2026, 1, 25))
-    make_care_plan(session, recipient, kind=CarePlanKind.ispp, status=CarePlanStatus.replaced,
-              period_start=date(2026, 1, 1), period_end=date(2026, 1, 31))
+    make_care_plan(
+        session,
+        recipient,
+        kind=CarePlanKind.ispp,
+        status=CarePlanStatus.replaced,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+    )
     session.commit()
     view = client.get(_url(world), params={"as_of": "2026-03-15"}, headers=world.headers(Role.director)).json()
     figures = view["sections"]["care_plans"]["figures"]
@@ -90,8 +103,9 @@ def test_municipality_reads_its_institutions_cycle_only_as_aggregates(client, wo
     # with one recipient and no plans, every care-plan figure is withheld.
     withheld = {"value": None, "suppressed": True, "reason": "fewer than 5 persons"}
     for section in r.json()["sections"].values():
-        assert all(v is None or isinstance(v, int | float | bool | str) or v == withheld
-                   for v in section["figures"].values()), section
+        assert all(
+            v is None or isinstance(v, int | float | bool | str) or v == withheld for v in section["figures"].values()
+        ), section
     assert all(v == withheld for v in r.json()["sections"]["care_plans"]["figures"].values())
     # Another municipality's institution is 404, like a missing one.
     r = client.get(_url(world, "c"), headers=world.headers(Role.municipality_analyst))
@@ -112,15 +126,21 @@ def test_planning_obligations_approval_after_budget_and_monthly_reviews(client, 
     budget was approved on 15 January 2026, the plan on 1 February (on time); the annual plan was
     reviewed in February and April, not in March; the competence plan is not approved."""
     inst = world.a.institution
-    session.add(PlanApprovalRule(institution_id=inst.id, year=2026, budget_approved_on=date(2026, 1, 15),
-                                 approve_within_months=2))
+    session.add(
+        PlanApprovalRule(
+            institution_id=inst.id, year=2026, budget_approved_on=date(2026, 1, 15), approve_within_months=2
+        )
+    )
     annual = make_activity_plan(session, world, status=PlanStatus.approved, items=0)
     make_item(session, annual, due_date=date(2026, 3, 31), status=ItemStatus.done, completed_on=date(2026, 3, 20))
     make_item(session, annual, due_date=date(2026, 4, 10), status=ItemStatus.in_progress)
     for day in (date(2026, 2, 27), date(2026, 4, 28)):
         session.add(PlanReview(institution_id=inst.id, plan_id=annual.id, review_date=day, notes="Peržiūrėta"))
-    session.add(ImprovementMeasure(institution_id=inst.id, year=2026, title="Mokymai", area="competence",
-                                   due_date=date(2026, 4, 1)))
+    session.add(
+        ImprovementMeasure(
+            institution_id=inst.id, year=2026, title="Mokymai", area="competence", due_date=date(2026, 4, 1)
+        )
+    )
     session.commit()
     view = client.get(_url(world), params={"as_of": "2026-05-10"}, headers=world.headers(Role.director)).json()
     assert view["stage"] == "delivery"
@@ -130,9 +150,12 @@ def test_planning_obligations_approval_after_budget_and_monthly_reviews(client, 
     assert approval["evidence"]["on_time"] is True and approval["evidence"]["approved_on"] == "2026-02-01"
     # Reviewed monthly from the month after approval: March missed, April held, May still open.
     months = {code: o["status"] for code, o in cal.items() if code.startswith("annual_plan_review_")}
-    assert months == {"annual_plan_review_2026_03": "overdue", "annual_plan_review_2026_04": "done",
-                      "annual_plan_review_2026_05": "upcoming", **{f"annual_plan_review_2026_{m:02d}": "upcoming"
-                                                                   for m in range(6, 13)}}
+    assert months == {
+        "annual_plan_review_2026_03": "overdue",
+        "annual_plan_review_2026_04": "done",
+        "annual_plan_review_2026_05": "upcoming",
+        **{f"annual_plan_review_2026_{m:02d}": "upcoming" for m in range(6, 13)},
+    }
     assert not any(code.startswith("competence_plan_review_") for code in cal)
     plans = view["sections"]["plans"]["figures"]
     assert (plans["items_done_on_time"], plans["items_due"]) == (1, 2)

@@ -19,26 +19,30 @@ from tests.evaluation.helpers import make_measure
 
 
 def _measure(world, session) -> ImprovementMeasure:
-    row = session.exec(select(ImprovementMeasure).where(
-        ImprovementMeasure.institution_id == world.a.institution.id)).first()
+    row = session.exec(
+        select(ImprovementMeasure).where(ImprovementMeasure.institution_id == world.a.institution.id)
+    ).first()
     return row or make_measure(session, world.a.institution, status=MeasureStatus.proposed)
 
 
 def _evidence_id(world, session):
     measure = _measure(world, session)
-    row = MeasureEvidence(institution_id=measure.institution_id, measure_id=measure.id, kind="proposal",
-                          summary="From the suggestion box")
+    row = MeasureEvidence(
+        institution_id=measure.institution_id, measure_id=measure.id, kind="proposal", summary="From the suggestion box"
+    )
     session.add(row)
     session.commit()
     return row.id
 
 
 def _template(world, session) -> AssessmentTemplate:
-    row = session.exec(select(AssessmentTemplate).where(
-        AssessmentTemplate.institution_id == world.a.institution.id)).first()
+    row = session.exec(
+        select(AssessmentTemplate).where(AssessmentTemplate.institution_id == world.a.institution.id)
+    ).first()
     if row is None:
-        row = AssessmentTemplate(institution_id=world.a.institution.id, code="A_OWN", kind="custom",
-                                 name_lt="A", name_en="A")
+        row = AssessmentTemplate(
+            institution_id=world.a.institution.id, code="A_OWN", kind="custom", name_lt="A", name_en="A"
+        )
         session.add(row)
         session.flush()
         session.add(AssessmentCriterion(template_id=row.id, position=1, code="C1", text_lt="a", text_en="a"))
@@ -50,8 +54,12 @@ def _assessment_id(world, session):
     template = _template(world, session)
     row = session.exec(select(Assessment).where(Assessment.template_id == template.id)).first()
     if row is None:
-        row = Assessment(institution_id=world.a.institution.id, template_id=template.id, period="2026",
-                         period_start=Period.parse("2026").start)
+        row = Assessment(
+            institution_id=world.a.institution.id,
+            template_id=template.id,
+            period="2026",
+            period_start=Period.parse("2026").start,
+        )
         session.add(row)
         session.commit()
     return row.id
@@ -65,8 +73,12 @@ def _swot_item_id(world, session):
 
 
 def _webhook_id(world, session):
-    row = WebhookSubscription(institution_id=world.a.institution.id, url="https://example.org/a",
-                              events=["measure.completed"], secret="s" * 64)
+    row = WebhookSubscription(
+        institution_id=world.a.institution.id,
+        url="https://example.org/a",
+        events=["measure.completed"],
+        secret="s" * 64,
+    )
     session.add(row)
     session.commit()
     return row.id

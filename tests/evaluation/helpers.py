@@ -25,11 +25,17 @@ def satisfaction(session: Session, institution: Institution, **kw):
     return indicator
 
 
-def make_measure(session: Session, institution: Institution, *, status: MeasureStatus = MeasureStatus.proposed,
-                 **kw) -> ImprovementMeasure:
-    row = ImprovementMeasure(institution_id=institution.id, year=kw.pop("year", 2026),
-                             title=kw.pop("title", "More group activities"),
-                             area=kw.pop("area", MeasureArea.satisfaction), status=status, **kw)
+def make_measure(
+    session: Session, institution: Institution, *, status: MeasureStatus = MeasureStatus.proposed, **kw
+) -> ImprovementMeasure:
+    row = ImprovementMeasure(
+        institution_id=institution.id,
+        year=kw.pop("year", 2026),
+        title=kw.pop("title", "More group activities"),
+        area=kw.pop("area", MeasureArea.satisfaction),
+        status=status,
+        **kw,
+    )
     session.add(row)
     session.commit()
     return row
@@ -43,7 +49,8 @@ def create(client, world, role=Role.quality_lead, **body):
 
 
 def act(client, world, measure, action, role=Role.quality_lead, expect=200):
-    r = client.post(f"{MEASURES}/{measure['id']}/{action}",
-                    headers=world.headers(role, **{"If-Match": f'"{measure["version"]}"'}))
+    r = client.post(
+        f"{MEASURES}/{measure['id']}/{action}", headers=world.headers(role, **{"If-Match": f'"{measure["version"]}"'})
+    )
     assert r.status_code == expect, r.text
     return r.json()

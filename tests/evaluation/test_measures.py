@@ -25,6 +25,7 @@ from tests.indicators.helpers import make_value
 def _no_seeded_catalogue(db_engine):
     empty_catalogue(db_engine)
 
+
 V1, V2 = '"1"', '"2"'
 
 
@@ -38,33 +39,60 @@ def _publish(client, world, indicator, period, value):
     h = world.headers(Role.director)
     r = client.post(f"/api/v1/indicators/{indicator.id}/values", json={"period": period, "value": value}, headers=h)
     assert r.status_code == 201, r.text
-    r = client.post(f"/api/v1/indicator-values/{r.json()['id']}/publish",
-                    headers=world.headers(Role.director, **{"If-Match": f'"{r.json()["version"]}"'}))
+    r = client.post(
+        f"/api/v1/indicator-values/{r.json()['id']}/publish",
+        headers=world.headers(Role.director, **{"If-Match": f'"{r.json()["version"]}"'}),
+    )
     assert r.status_code == 200, r.text
 
 
 class TestTheLoop:
     def test_evidence_measure_published_value_effect(self, client, world, session):
         indicator = satisfaction(session, world.a.institution)
-        session.add(IndicatorTarget(institution_id=world.a.institution.id, indicator_id=indicator.id,
-                                    period_start=date(2025, 1, 1),
-                                    period_label="2025", target=85.0))
+        session.add(
+            IndicatorTarget(
+                institution_id=world.a.institution.id,
+                indicator_id=indicator.id,
+                period_start=date(2025, 1, 1),
+                period_label="2025",
+                target=85.0,
+            )
+        )
         make_value(session, indicator, world.a.institution, "2024", 78.0)
         session.commit()
-        measure = create(client, world, owner_id=str(world.user(Role.department_head).id), due_date="2026-09-30",
-                         expected_effect={"indicator_code": "SAT_OWN", "target": 88, "evaluation_period": "2026"})
+        measure = create(
+            client,
+            world,
+            owner_id=str(world.user(Role.department_head).id),
+            due_date="2026-09-30",
+            expected_effect={"indicator_code": "SAT_OWN", "target": 88, "evaluation_period": "2026"},
+        )
         assert measure["status"] == "proposed"
         assert measure["effect"] == {**measure["effect"], "state": "awaiting_value", "target": 88.0}
-        r = client.post(f"{MEASURES}/{measure['id']}/evidence", headers=world.headers(Role.quality_lead),
-                        json={"kind": "indicator_comparison", "indicator_code": "SAT_OWN", "period": "2025",
-                              "summary": "Satisfaction below target"})
+        r = client.post(
+            f"{MEASURES}/{measure['id']}/evidence",
+            headers=world.headers(Role.quality_lead),
+            json={
+                "kind": "indicator_comparison",
+                "indicator_code": "SAT_OWN",
+                "period": "2025",
+                "summary": "Satisfaction below target",
+            },
+        )
         assert r.status_code == 201, r.text
         snap = r.json()["snapshot"]
         assert (snap["value"], snap["target"], snap["previous_period"], snap["previous_value"]) == (
-            80.0, 85.0, "2024", 78.0)
+            80.0,
+            85.0,
+            "2024",
+            78.0,
+        )
         assert snap["peer_median"] is None and snap["peers"] == 0  # too few peers: suppressed
-        r = client.post(f"{MEASURES}/{measure['id']}/evidence", headers=world.headers(Role.quality_lead),
-                        json={"kind": "survey_result", "ref_id": str(uuid.uuid4()), "summary": "62% satisfied"})
+        r = client.post(
+            f"{MEASURES}/{measure['id']}/evidence",
+            headers=world.headers(Role.quality_lead),
+            json={"kind": "survey_result", "ref_id": str(uuid.uuid4()), "summary": "62% satisfied"},
+        )
         assert r.status_code == 201, r.text
 
         measure = client.get(f"{MEASURES}/{measure['id']}", headers=world.headers(Role.staff)).json()
@@ -78,8 +106,10 @@ class TestTheLoop:
         measure = act(client, world, measure, "complete")
         assert measure["completed_at"]
         # Nothing published for 2026 yet: the effect cannot be judged.
-        r = client.post(f"{MEASURES}/{measure['id']}/evaluate",
-                        headers=world.headers(Role.quality_lead, **{"If-Match": f'"{measure["version"]}"'}))
+        r = client.post(
+            f"{MEASURES}/{measure['id']}/evaluate",
+            headers=world.headers(Role.quality_lead, **{"If-Match": f'"{measure["version"]}"'}),
+        )
         assert r.status_code == 409 and r.json()["type"] == "urn:ciklas:problem:invalid-transition"
         assert _stored(session, measure["id"]).status == MeasureStatus.completed
         # A draft value does not count either.
@@ -92,26 +122,45 @@ class TestTheLoop:
         session.commit()
         _publish(client, world, indicator, "2026", 90.5)
         effect = client.get(f"{MEASURES}/{measure['id']}/effect", headers=world.headers(Role.staff)).json()
-        assert effect == {"state": "measured", "indicator_code": "SAT_OWN", "evaluation_period": "2026",
-                          "target": 88.0, "baseline_period": "2025", "baseline_value": 80.0, "measured_value": 90.5,
-                          "change": 10.5, "improved": True, "target_reached": True}
+        assert effect == {
+            "state": "measured",
+            "indicator_code": "SAT_OWN",
+            "evaluation_period": "2026",
+            "target": 88.0,
+            "baseline_period": "2025",
+            "baseline_value": 80.0,
+            "measured_value": 90.5,
+            "change": 10.5,
+            "improved": True,
+            "target_reached": True,
+        }
         measure = act(client, world, measure, "evaluate")
         assert measure["status"] == "effective"
         stored = _stored(session, measure["id"])
         assert (stored.measured_value, stored.measured_baseline, stored.measured_change, stored.target_reached) == (
-            90.5, 80.0, 10.5, True)
+            90.5,
+            80.0,
+            10.5,
+            True,
+        )
         r = client.get(MEASURES, params={"carryable": True}, headers=world.headers(Role.staff))
         assert r.json()["items"] == []
-        actions = {e.action for e in session.exec(select(AuditEvent).where(
-            AuditEvent.resource_type == "improvement_measure")).all()}
+        actions = {
+            e.action
+            for e in session.exec(select(AuditEvent).where(AuditEvent.resource_type == "improvement_measure")).all()
+        }
         assert {"create", "add_evidence", "approve", "start", "complete", "evaluate"} <= actions
 
     def test_target_missed_is_not_effective_and_carryable(self, client, world, session):
         indicator = satisfaction(session, world.a.institution)
-        measure = create(client, world, expected_effect={"indicator_code": "SAT_OWN", "target": 90,
-                                                         "evaluation_period": "2026"})
-        client.post(f"{MEASURES}/{measure['id']}/evidence", headers=world.headers(Role.quality_lead),
-                    json={"kind": "indicator_comparison", "indicator_code": "SAT_OWN"})
+        measure = create(
+            client, world, expected_effect={"indicator_code": "SAT_OWN", "target": 90, "evaluation_period": "2026"}
+        )
+        client.post(
+            f"{MEASURES}/{measure['id']}/evidence",
+            headers=world.headers(Role.quality_lead),
+            json={"kind": "indicator_comparison", "indicator_code": "SAT_OWN"},
+        )
         measure = client.get(f"{MEASURES}/{measure['id']}", headers=world.headers(Role.staff)).json()
         for action, role in (("approve", Role.director), ("start", Role.quality_lead), ("complete", Role.quality_lead)):
             measure = act(client, world, measure, action, role)
@@ -124,8 +173,11 @@ class TestTheLoop:
         assert [m["id"] for m in r.json()["items"]] == [measure["id"]]
         # A correction of the published value is what the effect is judged by from then on.
         value = session.exec(select(IndicatorValue).where(IndicatorValue.period_label == "2026")).one()
-        r = client.post(f"/api/v1/indicator-values/{value.id}/corrections", json={"value": 91, "reason": "late forms"},
-                        headers=world.headers(Role.director, **{"If-Match": f'"{value.version}"'}))
+        r = client.post(
+            f"/api/v1/indicator-values/{value.id}/corrections",
+            json={"value": 91, "reason": "late forms"},
+            headers=world.headers(Role.director, **{"If-Match": f'"{value.version}"'}),
+        )
         assert r.status_code == 200, r.text
         effect = client.get(f"{MEASURES}/{measure['id']}/effect", headers=world.headers(Role.staff)).json()
         assert (effect["measured_value"], effect["change"], effect["target_reached"]) == (91.0, 11.0, True)
@@ -138,13 +190,19 @@ class TestTheLoop:
         measure = make_measure(session, world.a.institution, status=MeasureStatus.in_progress)
         done = make_measure(session, world.a.institution, status=MeasureStatus.effective)
         director = world.user(Role.director)
-        principal = Principal.build(subject_id=director.id, kind="user", role=Role.director,
-                                    institution_id=world.a.institution.id, municipality_id=None)
+        principal = Principal.build(
+            subject_id=director.id,
+            kind="user",
+            role=Role.director,
+            institution_id=world.a.institution.id,
+            municipality_id=None,
+        )
         item_id = uuid.uuid4()
         with open_session(client.app.state.engine, write=True) as s:
             assert [m.id for m in carryable_measures(s, world.a.institution.id, 2026)] == [measure.id]
             mark_carried_into_plan(s, principal, measure.id, item_id)
             from api.errors import InvalidTransition
+
             with pytest.raises(InvalidTransition):
                 mark_carried_into_plan(s, principal, done.id, item_id)
             s.commit()
@@ -154,13 +212,21 @@ class TestTheLoop:
 
 
 class TestTransitions:
-    @pytest.mark.parametrize(("status", "action"), [
-        (MeasureStatus.proposed, "start"), (MeasureStatus.proposed, "complete"), (MeasureStatus.proposed, "evaluate"),
-        (MeasureStatus.approved, "approve"), (MeasureStatus.approved, "complete"),
-        (MeasureStatus.in_progress, "approve"), (MeasureStatus.in_progress, "evaluate"),
-        (MeasureStatus.completed, "start"), (MeasureStatus.effective, "evaluate"),
-        (MeasureStatus.not_effective, "complete"),
-    ])
+    @pytest.mark.parametrize(
+        ("status", "action"),
+        [
+            (MeasureStatus.proposed, "start"),
+            (MeasureStatus.proposed, "complete"),
+            (MeasureStatus.proposed, "evaluate"),
+            (MeasureStatus.approved, "approve"),
+            (MeasureStatus.approved, "complete"),
+            (MeasureStatus.in_progress, "approve"),
+            (MeasureStatus.in_progress, "evaluate"),
+            (MeasureStatus.completed, "start"),
+            (MeasureStatus.effective, "evaluate"),
+            (MeasureStatus.not_effective, "complete"),
+        ],
+    )
     def test_illegal_transition_is_409_and_changes_nothing(self, client, world, session, status, action):
         measure = make_measure(session, world.a.institution, status=status)
         r = client.post(f"{MEASURES}/{measure.id}/{action}", headers=world.headers(Role.director, **{"If-Match": V1}))
@@ -169,10 +235,14 @@ class TestTransitions:
         stored = _stored(session, measure.id)
         assert (stored.status, stored.version) == (status, 1)
 
-    @pytest.mark.parametrize(("status", "action", "after"), [
-        (MeasureStatus.proposed, "approve", "approved"), (MeasureStatus.approved, "start", "in_progress"),
-        (MeasureStatus.in_progress, "complete", "completed"),
-    ])
+    @pytest.mark.parametrize(
+        ("status", "action", "after"),
+        [
+            (MeasureStatus.proposed, "approve", "approved"),
+            (MeasureStatus.approved, "start", "in_progress"),
+            (MeasureStatus.in_progress, "complete", "completed"),
+        ],
+    )
     def test_each_legal_transition(self, client, world, session, status, action, after):
         measure = make_measure(session, world.a.institution, status=status)
         r = client.post(f"{MEASURES}/{measure.id}/{action}", headers=world.headers(Role.director, **{"If-Match": V1}))
@@ -206,11 +276,20 @@ class TestCrud:
         satisfaction(session, world.a.institution)
         h = world.headers(Role.quality_lead)
         base = {"year": 2026, "title": "T", "area": "services"}
-        r = client.post(MEASURES, headers=h, json={**base, "expected_effect": {
-            "indicator_code": "NOPE", "target": 1, "evaluation_period": "2026"}})
+        r = client.post(
+            MEASURES,
+            headers=h,
+            json={**base, "expected_effect": {"indicator_code": "NOPE", "target": 1, "evaluation_period": "2026"}},
+        )
         assert r.status_code == 422 and r.json()["type"] == "urn:ciklas:problem:unprocessable"
-        r = client.post(MEASURES, headers=h, json={**base, "expected_effect": {
-            "indicator_code": "SAT_OWN", "target": 1, "evaluation_period": "2026-Q1"}})
+        r = client.post(
+            MEASURES,
+            headers=h,
+            json={
+                **base,
+                "expected_effect": {"indicator_code": "SAT_OWN", "target": 1, "evaluation_period": "2026-Q1"},
+            },
+        )
         assert r.status_code == 422 and r.json()["errors"][0]["code"] == "periodicity_mismatch"
         r = client.post(MEASURES, headers=h, json={**base, "owner_id": str(world.user(Role.staff, "b").id)})
         assert r.status_code == 422
@@ -220,8 +299,11 @@ class TestCrud:
 
     def test_update_delete_and_tenancy(self, client, world, session):
         measure = create(client, world)
-        r = client.patch(f"{MEASURES}/{measure['id']}", json={"title": "Renamed", "due_date": "2026-12-01"},
-                         headers=world.headers(Role.department_head, **{"If-Match": '"1"'}))
+        r = client.patch(
+            f"{MEASURES}/{measure['id']}",
+            json={"title": "Renamed", "due_date": "2026-12-01"},
+            headers=world.headers(Role.department_head, **{"If-Match": '"1"'}),
+        )
         assert r.status_code == 200 and r.json()["title"] == "Renamed" and r.headers["ETag"] == '"2"'
         r = client.get(f"{MEASURES}/{measure['id']}", headers=world.headers(Role.director, "b"))
         assert r.status_code == 404
@@ -235,8 +317,9 @@ class TestCrud:
         r = client.delete(f"{MEASURES}/{started.id}", headers=world.headers(Role.director, **{"If-Match": "*"}))
         assert r.status_code == 409
         done = make_measure(session, world.a.institution, status=MeasureStatus.completed)
-        r = client.patch(f"{MEASURES}/{done.id}", json={"title": "x"},
-                         headers=world.headers(Role.director, **{"If-Match": "*"}))
+        r = client.patch(
+            f"{MEASURES}/{done.id}", json={"title": "x"}, headers=world.headers(Role.director, **{"If-Match": "*"})
+        )
         assert r.status_code == 409 and _stored(session, done.id).title == "More group activities"
 
     def test_list_filters_sort_and_pages(self, client, world, session):
@@ -250,10 +333,12 @@ class TestCrud:
         assert [m["title"] for m in r.json()["items"]] == ["M2"]
         r = client.get(MEASURES, params={"year": 2026}, headers=h)
         assert [m["title"] for m in r.json()["items"]] == ["M1"]
-        make_measure(session, world.a.institution, title="Late", due_date=date(2020, 1, 1),
-                     status=MeasureStatus.in_progress)
-        make_measure(session, world.a.institution, title="Done late", due_date=date(2020, 1, 1),
-                     status=MeasureStatus.completed)
+        make_measure(
+            session, world.a.institution, title="Late", due_date=date(2020, 1, 1), status=MeasureStatus.in_progress
+        )
+        make_measure(
+            session, world.a.institution, title="Done late", due_date=date(2020, 1, 1), status=MeasureStatus.completed
+        )
         r = client.get(MEASURES, params={"overdue": True}, headers=h)
         assert [m["title"] for m in r.json()["items"]] == ["Late"]
         r = client.get(MEASURES, params={"overdue": False, "sort": "created_at"}, headers=h)
@@ -270,15 +355,19 @@ class TestEvidence:
     def test_reference_rules(self, client, world, session):
         measure = make_measure(session, world.a.institution)
         url, h = f"{MEASURES}/{measure.id}/evidence", world.headers(Role.quality_lead)
-        for body in ({"kind": "proposal"}, {"kind": "indicator_comparison"},
-                     {"kind": "assessment_finding", "ref_id": str(uuid.uuid4())},
-                     {"kind": "swot_item", "ref_id": str(uuid.uuid4())},
-                     {"kind": "indicator_comparison", "indicator_code": "NOPE"}):
+        for body in (
+            {"kind": "proposal"},
+            {"kind": "indicator_comparison"},
+            {"kind": "assessment_finding", "ref_id": str(uuid.uuid4())},
+            {"kind": "swot_item", "ref_id": str(uuid.uuid4())},
+            {"kind": "indicator_comparison", "indicator_code": "NOPE"},
+        ):
             r = client.post(url, json=body, headers=h)
             assert r.status_code == 422, (body, r.text)
             assert r.json()["type"] == "urn:ciklas:problem:unprocessable"
-        r = client.post(url, json={"kind": "proposal", "ref_id": str(uuid.uuid4()), "summary": "From the box"},
-                        headers=h)
+        r = client.post(
+            url, json={"kind": "proposal", "ref_id": str(uuid.uuid4()), "summary": "From the box"}, headers=h
+        )
         assert r.status_code == 201
         evidence_id = r.json()["id"]
         r = client.delete(f"{url}/{uuid.uuid4()}", headers=h)

@@ -16,8 +16,9 @@ URL = "/api/v1/webhooks"
 
 
 def _subscribe(client, world, events, role=Role.director, tenant="a"):
-    r = client.post(URL, headers=world.headers(role, tenant),
-                    json={"url": "https://hooks.example.org/ciklas", "events": events})
+    r = client.post(
+        URL, headers=world.headers(role, tenant), json={"url": "https://hooks.example.org/ciklas", "events": events}
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -48,20 +49,31 @@ def test_proposal_answered_carries_the_decision_not_the_text(client, world, sess
     hook = _subscribe(client, world, ["proposal.answered"])
     proposal = make_proposal(session, world, status=ProposalStatus.under_consideration)
     item = make_item(session, make_plan(session, world, items=0))
-    r = client.post(f"/api/v1/proposals/{proposal.id}/accept", json={"plan_item_id": str(item.id)},
-                    headers=world.headers(Role.director, **if_match(1)))
+    r = client.post(
+        f"/api/v1/proposals/{proposal.id}/accept",
+        json={"plan_item_id": str(item.id)},
+        headers=world.headers(Role.director, **if_match(1)),
+    )
     assert r.status_code == 200, r.text
     [delivery] = _queued(session, "proposal.answered")
     assert str(delivery.subscription_id) == hook["id"]
     data = json.loads(delivery.body)["data"]
-    assert (data["proposal_id"], data["status"], data["plan_item_id"]) == (str(proposal.id), "accepted",
-                                                                          str(item.series_id))
+    assert (data["proposal_id"], data["status"], data["plan_item_id"]) == (
+        str(proposal.id),
+        "accepted",
+        str(item.series_id),
+    )
     assert proposal.text not in delivery.body
     # The tracking code is the anonymous submitter's secret: it does not leave the institution.
     assert "tracking_code" not in data and proposal.tracking_code not in delivery.body
     rejected = make_proposal(session, world, status=ProposalStatus.under_consideration)
-    r = client.post(f"/api/v1/proposals/{rejected.id}/reject", json={"reason": "Nėra lėšų"},
-                    headers=world.headers(Role.director, **if_match(1)))
+    r = client.post(
+        f"/api/v1/proposals/{rejected.id}/reject",
+        json={"reason": "Nėra lėšų"},
+        headers=world.headers(Role.director, **if_match(1)),
+    )
     assert r.status_code == 200, r.text
     assert {json.loads(d.body)["data"]["status"] for d in _queued(session, "proposal.answered")} == {
-        "accepted", "rejected"}
+        "accepted",
+        "rejected",
+    }

@@ -23,8 +23,11 @@ def _sig(secret: str, body: bytes) -> str:
 
 
 def rotate(client, world, hook_id, version, body=None, role=Role.director, tenant="a"):
-    return client.post(f"{URL}/{hook_id}/rotate-secret", json=body if body is not None else {},
-                       headers=world.headers(role, tenant, **{"If-Match": f'"{version}"'}))
+    return client.post(
+        f"{URL}/{hook_id}/rotate-secret",
+        json=body if body is not None else {},
+        headers=world.headers(role, tenant, **{"If-Match": f'"{version}"'}),
+    )
 
 
 def test_rotation_with_overlap_signs_with_both_then_only_the_new(client, world, session):
@@ -39,8 +42,9 @@ def test_rotation_with_overlap_signs_with_both_then_only_the_new(client, world, 
         assert new != old and len(new) == 64 and rotated["version"] == 2 and r.headers["ETag"] == '"2"'
         assert rotated["previous_secret_expires_at"] is not None
         r = client.get(f"{URL}/{hook['id']}", headers=world.headers(Role.director))
-        assert "secret" not in r.json() and r.json()["previous_secret_expires_at"] == rotated[
-            "previous_secret_expires_at"]
+        assert (
+            "secret" not in r.json() and r.json()["previous_secret_expires_at"] == rotated["previous_secret_expires_at"]
+        )
 
         complete_a_measure(client, world, session)
         assert deliver_pending(engine, policy=POLICY) == 1

@@ -32,11 +32,31 @@ REFUSED = [
     "2002:7f00:1::1",  # 6to4 of 127.0.0.1
     "2002:808:808::1",  # 6to4 of a public address
     "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",  # IPv4-mapped private
-    "::7f00:1", "::ffff:0:7f00:1",  # IPv4-compatible, IPv4-translated
-    "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "fec0::1", "ff02::1", "2001:db8::1",
-    "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-    "224.0.0.1", "255.255.255.255", "198.18.0.1", "240.0.0.1", "192.0.0.8",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",  # IPv4-mapped private
+    "::7f00:1",
+    "::ffff:0:7f00:1",  # IPv4-compatible, IPv4-translated
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "fec0::1",
+    "ff02::1",
+    "2001:db8::1",
+    "127.0.0.1",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "255.255.255.255",
+    "198.18.0.1",
+    "240.0.0.1",
+    "192.0.0.8",
 ]
 
 
@@ -134,8 +154,11 @@ def test_resolved_once_and_connected_to_that_address(client, world, session, mon
 
 @pytest.fixture
 def production(database_url, signing_key_pem):
-    app = create_app(make_settings(database_url, signing_key_pem, webhook_worker_interval_seconds=0)
-                     .model_copy(update={"environment": "production"}))
+    app = create_app(
+        make_settings(database_url, signing_key_pem, webhook_worker_interval_seconds=0).model_copy(
+            update={"environment": "production"}
+        )
+    )
     try:
         with TestClient(app, raise_server_exceptions=False) as c:
             yield c
@@ -146,8 +169,14 @@ def production(database_url, signing_key_pem):
 def test_production_refuses_private_targets_when_subscribing(production, world, monkeypatch):
     FakeDNS(monkeypatch, internal_example_org=["10.0.0.5"], hooks_example_org=[PUBLIC_V4])
     director = world.headers(Role.director)
-    for url in ["http://[64:ff9b::a9fe:a9fe]/", "http://127.0.0.1:8080/hook", "http://169.254.169.254/latest",
-                "https://internal.example.org/hook", "http://[::ffff:127.0.0.1]/", "https://nowhere.example.org/"]:
+    for url in [
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://127.0.0.1:8080/hook",
+        "http://169.254.169.254/latest",
+        "https://internal.example.org/hook",
+        "http://[::ffff:127.0.0.1]/",
+        "https://nowhere.example.org/",
+    ]:
         r = production.post(URL, headers=director, json={"url": url, "events": ["plan.approved"]})
         assert r.status_code == 422, f"{url}: {r.status_code} {r.text}"
         assert r.json()["errors"][0]["field"] == "body.url", r.text
@@ -155,8 +184,9 @@ def test_production_refuses_private_targets_when_subscribing(production, world, 
     r = production.post(URL, headers=director, json={"url": "https://hooks.example.org/h", "events": ["plan.approved"]})
     assert r.status_code == 201, r.text
     hook = r.json()
-    r = production.patch(f"{URL}/{hook['id']}", headers={**director, "If-Match": '"1"'},
-                         json={"url": "http://[2002:7f00:1::1]/"})
+    r = production.patch(
+        f"{URL}/{hook['id']}", headers={**director, "If-Match": '"1"'}, json={"url": "http://[2002:7f00:1::1]/"}
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "target_refused"
     r = production.patch(f"{URL}/{hook['id']}", headers={**director, "If-Match": '"1"'}, json={"description": "x"})
     assert r.status_code == 200

@@ -90,8 +90,9 @@ class TestSubscriptions:
         assert r.status_code == 200 and "secret" not in r.json()
         assert client.get(f"{URL}/{hook['id']}", headers=world.headers(Role.director, "b")).status_code == 404
         assert client.get(f"{URL}/{hook['id']}", headers=world.headers(Role.municipality_analyst)).status_code == 404
-        muni = subscribe(client, world, "https://example.org/muni", ["indicator.published"],
-                         role=Role.municipality_analyst)
+        muni = subscribe(
+            client, world, "https://example.org/muni", ["indicator.published"], role=Role.municipality_analyst
+        )
         assert muni["municipality_id"] == str(world.municipality.id) and muni["institution_id"] is None
         r = client.get(URL, headers=world.headers(Role.municipality_analyst))
         assert [h["id"] for h in r.json()["items"]] == [muni["id"]]
@@ -99,10 +100,17 @@ class TestSubscriptions:
         assert r.status_code == 422
         r = client.post(URL, headers=world.headers(Role.director), json={"url": "https://x.org", "events": ["nope"]})
         assert r.status_code == 422
-        assert client.post(URL, headers=world.headers(Role.quality_lead), json={
-            "url": "https://x.org", "events": ["plan.approved"]}).status_code == 403
-        r = client.patch(f"{URL}/{hook['id']}", headers=world.headers(Role.director, **{"If-Match": '"1"'}),
-                         json={"active": False})
+        assert (
+            client.post(
+                URL,
+                headers=world.headers(Role.quality_lead),
+                json={"url": "https://x.org", "events": ["plan.approved"]},
+            ).status_code
+            == 403
+        )
+        r = client.patch(
+            f"{URL}/{hook['id']}", headers=world.headers(Role.director, **{"If-Match": '"1"'}), json={"active": False}
+        )
         assert r.status_code == 200 and r.json()["active"] is False
         r = client.delete(f"{URL}/{hook['id']}", headers=world.headers(Role.director, **{"If-Match": '"1"'}))
         assert r.status_code == 412
@@ -187,13 +195,16 @@ class TestDelivery:
     def test_indicator_published_reaches_the_municipality(self, client, world, session):
         with Receiver([200]) as receiver:
             hook = subscribe(client, world, receiver.url, ["indicator.published"], role=Role.municipality_analyst)
-            other = subscribe(client, world, receiver.url, ["indicator.published"], role=Role.municipality_analyst,
-                              tenant="c")
+            other = subscribe(
+                client, world, receiver.url, ["indicator.published"], role=Role.municipality_analyst, tenant="c"
+            )
             indicator = make_indicator(session, world.a.institution, code="OWN_RATE")
             value = make_value(session, indicator, world.a.institution, "2026", 71.0, published=False)
             session.commit()
-            r = client.post(f"/api/v1/indicator-values/{value.id}/publish",
-                            headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+            r = client.post(
+                f"/api/v1/indicator-values/{value.id}/publish",
+                headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+            )
             assert r.status_code == 200, r.text
             deliver_pending(client.app.state.engine, policy=POLICY)
         [delivery] = deliveries(client, world, hook, Role.municipality_analyst)

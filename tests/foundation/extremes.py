@@ -20,20 +20,59 @@ from hypothesis import strategies as st
 
 from api.types import EARLIEST_DAY, LATEST_DAY
 
-DATES = ["0001-01-01", "1899-12-31", "1900-01-01", "2000-02-29", "2024-02-29", "2996-02-29", "2999-12-31",
-         "3000-01-01", "9999-12-31"]
-DATE_TIMES = [
-    "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00+23:59", "0001-01-01T00:00:00-23:59",
-    "9999-12-31T23:59:59-23:59", "9999-12-31T23:59:59+23:59", "9999-12-31T23:59:59.999999Z",
-    "9999-12-31T23:59:59", "0001-01-01T00:00:00", "1900-01-01T00:00:00+00:01", "1900-01-01T00:00:00Z",
-    "2999-12-31T23:59:59Z", "2999-12-31T23:59:59-00:01", "2024-02-29T23:59:59-23:59", "2000-02-29T00:00:00+23:59",
+DATES = [
+    "0001-01-01",
+    "1899-12-31",
+    "1900-01-01",
+    "2000-02-29",
+    "2024-02-29",
+    "2996-02-29",
+    "2999-12-31",
+    "3000-01-01",
+    "9999-12-31",
 ]
-INTEGERS = [0, -1, 1, 1899, 1900, 2999, 3000, 9999, 10000, 2**31 - 1, 2**31, -(2**31) - 1, 2**53 + 1, 2**63 - 1,
-            2**63, -(2**63) - 1, 2**64, 2**80, -(2**80)]
+DATE_TIMES = [
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T00:00:00+23:59",
+    "0001-01-01T00:00:00-23:59",
+    "9999-12-31T23:59:59-23:59",
+    "9999-12-31T23:59:59+23:59",
+    "9999-12-31T23:59:59.999999Z",
+    "9999-12-31T23:59:59",
+    "0001-01-01T00:00:00",
+    "1900-01-01T00:00:00+00:01",
+    "1900-01-01T00:00:00Z",
+    "2999-12-31T23:59:59Z",
+    "2999-12-31T23:59:59-00:01",
+    "2024-02-29T23:59:59-23:59",
+    "2000-02-29T00:00:00+23:59",
+]
+INTEGERS = [
+    0,
+    -1,
+    1,
+    1899,
+    1900,
+    2999,
+    3000,
+    9999,
+    10000,
+    2**31 - 1,
+    2**31,
+    -(2**31) - 1,
+    2**53 + 1,
+    2**63 - 1,
+    2**63,
+    -(2**63) - 1,
+    2**64,
+    2**80,
+    -(2**80),
+]
 EXTREMES: dict[str, list[Any]] = {"date": DATES, "date-time": DATE_TIMES, "integer": INTEGERS}
 
 _OFFSETS = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
-    lambda minutes: timezone(timedelta(minutes=minutes)))
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
 #: Drawn over everything Python can represent, not only what the API accepts.
 STRATEGIES = {
     "date": st.dates().map(lambda d: d.isoformat()),
@@ -46,8 +85,9 @@ STRATEGIES = {
 #: schemathesis's positive cases; a day's margin keeps every offset within the range in UTC.
 IN_RANGE = {
     "date": st.dates(EARLIEST_DAY, LATEST_DAY).map(lambda d: d.isoformat()),
-    "date-time": st.datetimes(datetime(EARLIEST_DAY.year, 1, 2), datetime(LATEST_DAY.year, 12, 30),
-                              timezones=_OFFSETS).map(lambda d: d.isoformat()),
+    "date-time": st.datetimes(
+        datetime(EARLIEST_DAY.year, 1, 2), datetime(LATEST_DAY.year, 12, 30), timezones=_OFFSETS
+    ).map(lambda d: d.isoformat()),
 }
 
 
@@ -113,8 +153,9 @@ def _bounds(node: dict[str, Any]) -> tuple[int | None, int | None]:
     return (None if low is None else int(low), None if high is None else int(high))
 
 
-def fields(node: dict[str, Any], spec: dict[str, Any], where: tuple[str | int, ...] = (),
-           depth: int = 0) -> Iterator[tuple[tuple[str | int, ...], str, tuple[int | None, int | None]]]:
+def fields(
+    node: dict[str, Any], spec: dict[str, Any], where: tuple[str | int, ...] = (), depth: int = 0
+) -> Iterator[tuple[tuple[str | int, ...], str, tuple[int | None, int | None]]]:
     """Every (path, kind, bounds) of a date, date-time or integer inside a schema; arrays as their
     item 0."""
     node = _resolve(node, spec)
@@ -139,9 +180,16 @@ def targets(spec: dict[str, Any]) -> list[Target]:
             security = op.get("security")
             scopes = tuple(security[0]["OAuth2"]) if security else None
 
-            def add(location: str, where: tuple[str | int, ...], kind: str, bounds: tuple[int | None, int | None],
-                    _op: dict[str, Any] = op, _method: str = method, _path: str = path,
-                    _scopes: tuple[str, ...] | None = scopes) -> None:
+            def add(
+                location: str,
+                where: tuple[str | int, ...],
+                kind: str,
+                bounds: tuple[int | None, int | None],
+                _op: dict[str, Any] = op,
+                _method: str = method,
+                _path: str = path,
+                _scopes: tuple[str, ...] | None = scopes,
+            ) -> None:
                 target = Target(_op["operationId"], _method.upper(), _path, _scopes, location, where, kind, bounds)
                 out.setdefault((target.operation_id, location, where, kind), target)
 

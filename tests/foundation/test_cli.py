@@ -43,12 +43,15 @@ def test_demo_loads_once_and_its_users_sign_in(cli_env, client, session, capsys)
     assert "not loaded" in capsys.readouterr().out
     assert len(session.exec(select(User)).all()) == len(PEOPLE)
     # the README's credentials work
-    r = client.post("/api/v1/auth/token", data={"grant_type": "password", "username": "director",
-                                                 "password": DEMO_PASSWORD})
+    r = client.post(
+        "/api/v1/auth/token", data={"grant_type": "password", "username": "director", "password": DEMO_PASSWORD}
+    )
     assert r.status_code == 200, r.text
     secret = DEMO_CLIENTS["demo-kiosk"][0]
-    r = client.post("/api/v1/auth/token", data={"grant_type": "client_credentials", "client_id": "demo-kiosk",
-                                                 "client_secret": secret})
+    r = client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "client_credentials", "client_id": "demo-kiosk", "client_secret": secret},
+    )
     assert r.status_code == 200
     # The demo year: the kiosk answers the open satisfaction survey, the director sees the cycle.
     kiosk = {"Authorization": f"Bearer {r.json()['access_token']}"}
@@ -57,18 +60,25 @@ def test_demo_loads_once_and_its_users_sign_in(cli_env, client, session, capsys)
     [campaign] = campaigns.json()["items"]
     form = client.get(f"/api/v1/surveys/campaigns/{campaign['id']}/form", headers=kiosk).json()
     answers = [{"concept_code": q["concept_code"], "value": 5} for q in form["questionnaire"]["questions"]]
-    r = client.post(f"/api/v1/surveys/campaigns/{campaign['id']}/responses", headers=kiosk,
-                    json={"client_response_id": "0192f3b0-0000-7000-8000-00000000d3e0", "answers": answers})
+    r = client.post(
+        f"/api/v1/surveys/campaigns/{campaign['id']}/responses",
+        headers=kiosk,
+        json={"client_response_id": "0192f3b0-0000-7000-8000-00000000d3e0", "answers": answers},
+    )
     assert r.status_code == 201, r.text
-    token = client.post("/api/v1/auth/token", data={"grant_type": "password", "username": "director",
-                                                     "password": DEMO_PASSWORD}).json()["access_token"]
+    token = client.post(
+        "/api/v1/auth/token", data={"grant_type": "password", "username": "director", "password": DEMO_PASSWORD}
+    ).json()["access_token"]
     director = {"Authorization": f"Bearer {token}"}
     me = client.get("/api/v1/auth/me", headers=director).json()
     view = client.get(f"/api/v1/cycles/{me['institution_id']}/{today().year}", headers=director).json()
     assert view["sections"]["plans"]["figures"]["annual_plan_approved"] is True
     assert view["sections"]["surveys"]["figures"]["responses"] == 1
-    report = client.get("/api/v1/reports/annual", params={"institution_id": me["institution_id"],
-                                                          "year": today().year}, headers=director).json()
+    report = client.get(
+        "/api/v1/reports/annual",
+        params={"institution_id": me["institution_id"], "year": today().year},
+        headers=director,
+    ).json()
     assert report["swot"]["strength"] and report["measures"][0]["status"] == "in_progress"
 
 
@@ -78,8 +88,10 @@ def test_create_admin(cli_env, client, session, capsys):
     assert user.role == "platform_admin" and user.institution_id is None
     assert cli.main(["create-admin", "--username", "root-admin", "--password", "a-very-long-password"]) == 1
     assert cli.main(["create-admin", "--username", "x-admin", "--password", "short"]) == 2
-    r = client.post("/api/v1/auth/token", data={"grant_type": "password", "username": "root-admin",
-                                                 "password": "a-very-long-password"})
+    r = client.post(
+        "/api/v1/auth/token",
+        data={"grant_type": "password", "username": "root-admin", "password": "a-very-long-password"},
+    )
     assert r.status_code == 200
 
 

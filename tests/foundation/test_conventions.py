@@ -26,8 +26,10 @@ def test_request_id_is_echoed_or_generated(client, world):
     assert r.headers["x-request-id"] == "client-chosen-id-123"
     r = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
     assert r.headers["x-request-id"] != "bad id with spaces" and len(r.headers["x-request-id"]) == 32
-    r = client.get(f"/api/v1/institutions/{uuid.uuid4()}", headers={**world.headers(Role.director),
-                                                                   "X-Request-ID": "trace-404-abcdef"})
+    r = client.get(
+        f"/api/v1/institutions/{uuid.uuid4()}",
+        headers={**world.headers(Role.director), "X-Request-ID": "trace-404-abcdef"},
+    )
     assert r.status_code == 404 and r.json()["request_id"] == "trace-404-abcdef"
 
 
@@ -48,14 +50,20 @@ def test_body_over_the_limit_without_content_length_is_413(client, world):
         for _ in range(40):
             yield b"x" * 100_000
 
-    r = client.post("/api/v1/municipalities", content=chunks(),
-                    headers={**world.headers(Role.platform_admin), "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/municipalities",
+        content=chunks(),
+        headers={**world.headers(Role.platform_admin), "Content-Type": "application/json"},
+    )
     assert r.status_code == 413
 
 
 def test_malformed_json_is_422(client, world):
-    r = client.post("/api/v1/municipalities", content=b"{not json",
-                    headers={**world.headers(Role.platform_admin), "Content-Type": "application/json"})
+    r = client.post(
+        "/api/v1/municipalities",
+        content=b"{not json",
+        headers={**world.headers(Role.platform_admin), "Content-Type": "application/json"},
+    )
     assert r.status_code == 422 and r.json()["errors"]
 
 
@@ -65,8 +73,9 @@ def test_health_and_readiness(client):
 
 
 def test_readiness_reports_503_when_the_database_is_gone(signing_key_pem, tmp_path):
-    app = create_app(make_settings(
-        "postgresql+psycopg://postgres@127.0.0.1:1/none", signing_key_pem, database_connect_timeout=1))
+    app = create_app(
+        make_settings("postgresql+psycopg://postgres@127.0.0.1:1/none", signing_key_pem, database_connect_timeout=1)
+    )
     with TestClient(app) as c:
         r = c.get("/readyz")
         assert r.status_code == 503
@@ -77,11 +86,13 @@ def test_readiness_reports_503_when_the_database_is_gone(signing_key_pem, tmp_pa
 def test_cors_origins_from_settings(database_url, signing_key_pem):
     app = create_app(make_settings(database_url, signing_key_pem, cors_origins=["https://app.example.lt"]))
     with TestClient(app) as c:
-        r = c.options("/api/v1/auth/me", headers={"Origin": "https://app.example.lt",
-                                                  "Access-Control-Request-Method": "GET"})
+        r = c.options(
+            "/api/v1/auth/me", headers={"Origin": "https://app.example.lt", "Access-Control-Request-Method": "GET"}
+        )
         assert r.headers["access-control-allow-origin"] == "https://app.example.lt"
-        r = c.options("/api/v1/auth/me", headers={"Origin": "https://evil.example",
-                                                  "Access-Control-Request-Method": "GET"})
+        r = c.options(
+            "/api/v1/auth/me", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+        )
         assert "access-control-allow-origin" not in r.headers
     app.state.engine.dispose()
 

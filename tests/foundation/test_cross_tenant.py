@@ -9,8 +9,16 @@ from api.security.scopes import ROLE_SCOPES, Role
 from tests.routes import PUBLIC_OPERATIONS, foreign_id_makers, operations, valid_bodies
 
 # Roles of institution B tried in this order: the first that holds the route's scopes calls it.
-B_ROLES = [Role.director, Role.quality_lead, Role.department_head, Role.social_worker, Role.staff,
-           Role.recipient, Role.guardian, Role.feedback_device]
+B_ROLES = [
+    Role.director,
+    Role.quality_lead,
+    Role.department_head,
+    Role.social_worker,
+    Role.staff,
+    Role.recipient,
+    Role.guardian,
+    Role.feedback_device,
+]
 
 
 def snapshot(engine: sa.Engine) -> dict[str, list[tuple]]:

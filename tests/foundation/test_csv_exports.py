@@ -39,8 +39,9 @@ def test_indicator_values_csv_neutralises_names(client, world, session):
         indicator = make_indicator(session, code=f"EVIL_{i}", name_lt=hostile, name_en=hostile)
         made.append(make_value(session, indicator, world.a.institution, "2025", -3.5 - i))
     session.commit()
-    r = client.get("/api/v1/indicator-values", headers={**world.headers(Role.municipality_analyst),
-                                                        "Accept": "text/csv"})
+    r = client.get(
+        "/api/v1/indicator-values", headers={**world.headers(Role.municipality_analyst), "Accept": "text/csv"}
+    )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     rows = {row["indicator_code"]: row for row in rows_of(r.text) if row["indicator_code"].startswith("EVIL_")}
@@ -56,8 +57,15 @@ def test_indicator_values_csv_neutralises_names(client, world, session):
 def test_plan_items_csv_neutralises_every_formula_start(client, world, session):
     plan = make_plan(session, world, status=PlanStatus.approved, items=0)
     for hostile in HOSTILE:
-        make_item(session, plan, title=hostile, description=hostile, indicator=hostile, due_date=date(2026, 3, 1),
-                  target_value=-4)
+        make_item(
+            session,
+            plan,
+            title=hostile,
+            description=hostile,
+            indicator=hostile,
+            due_date=date(2026, 3, 1),
+            target_value=-4,
+        )
     r = client.get(f"{PLANS}/{plan.id}/items.csv", headers=world.headers(Role.staff))
     assert r.status_code == 200, r.text
     rows = rows_of(r.text)

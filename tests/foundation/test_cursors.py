@@ -35,32 +35,53 @@ def publish(session, world, year: int, revision: int = 1) -> PublishedReport:
 
 def test_an_instant_past_the_end_in_utc_is_refused(client, world):
     cursor = forge("-created_at", "9999-12-31T23:59:59-23:59", ID)
-    assert_forged(client.get("/api/v1/plans", params={"sort": "-created_at", "cursor": cursor},
-                             headers=world.headers(Role.director)))
+    assert_forged(
+        client.get(
+            "/api/v1/plans", params={"sort": "-created_at", "cursor": cursor}, headers=world.headers(Role.director)
+        )
+    )
 
 
 def test_an_integer_past_64_bits_is_refused_on_both_databases(client, world, session):
     publish(session, world, 2025)
     h = world.headers(Role.director)
-    for sort, key in (("year", 2**80), ("-year", 2**63), ("year", -(2**63) - 1), ("year", 2**31), ("year", "2025"),
-                      ("year", 2025.5), ("year", True), ("year", None)):
-        assert_forged(client.get("/api/v1/reports/published", params={"sort": sort, "cursor": forge(sort, key, ID)},
-                                 headers=h))
+    for sort, key in (
+        ("year", 2**80),
+        ("-year", 2**63),
+        ("year", -(2**63) - 1),
+        ("year", 2**31),
+        ("year", "2025"),
+        ("year", 2025.5),
+        ("year", True),
+        ("year", None),
+    ):
+        assert_forged(
+            client.get("/api/v1/reports/published", params={"sort": sort, "cursor": forge(sort, key, ID)}, headers=h)
+        )
 
 
 def test_wrong_shapes_and_ids_are_refused(client, world):
     h = world.headers(Role.director)
-    for cursor in ("!!!", forge("-created_at", "2026-01-01T00:00:00Z"), forge("-created_at", "2026-01-01", 5),
-                   forge("-created_at", "2026-01-01T00:00:00Z", [ID]), forge("created_at", "2026-01-01T00:00:00Z", ID),
-                   forge("-created_at", "2026-01-01T00:00:00Z", ID, 1), forge("-created_at", 1767225600, ID),
-                   base64.urlsafe_b64encode(b'["-created_at",NaN,"' + ID.encode() + b'"]').decode()):
+    for cursor in (
+        "!!!",
+        forge("-created_at", "2026-01-01T00:00:00Z"),
+        forge("-created_at", "2026-01-01", 5),
+        forge("-created_at", "2026-01-01T00:00:00Z", [ID]),
+        forge("created_at", "2026-01-01T00:00:00Z", ID),
+        forge("-created_at", "2026-01-01T00:00:00Z", ID, 1),
+        forge("-created_at", 1767225600, ID),
+        base64.urlsafe_b64encode(b'["-created_at",NaN,"' + ID.encode() + b'"]').decode(),
+    ):
         assert_forged(client.get("/api/v1/plans", params={"sort": "-created_at", "cursor": cursor}, headers=h))
 
 
 def test_text_keys_postgresql_cannot_store_are_refused(client, world):
     for key in ("a\u0000b", "\ud800"):
-        r = client.get("/api/v1/users", params={"sort": "username", "cursor": forge("username", key, ID)},
-                       headers=world.headers(Role.director))
+        r = client.get(
+            "/api/v1/users",
+            params={"sort": "username", "cursor": forge("username", key, ID)},
+            headers=world.headers(Role.director),
+        )
         assert_forged(r)
 
 
@@ -83,7 +104,9 @@ def test_handed_out_cursors_page_on_for_every_kind_of_key(client, world, session
     assert pages(client, "/api/v1/plans", "-created_at", h) == [newest_first[:2], newest_first[2:]]
     assert pages(client, "/api/v1/plans", "-period_start", h) == [newest_first[:2], newest_first[2:]]
     reports = [publish(session, world, year) for year in (2024, 2025, 2026)]
-    assert pages(client, "/api/v1/reports/published", "year", h) == [[str(reports[0].id), str(reports[1].id)],
-                                                                       [str(reports[2].id)]]
+    assert pages(client, "/api/v1/reports/published", "year", h) == [
+        [str(reports[0].id), str(reports[1].id)],
+        [str(reports[2].id)],
+    ]
     usernames = pages(client, "/api/v1/users", "username", h)
     assert len(usernames) > 1 and len({i for page in usernames for i in page}) == sum(map(len, usernames))

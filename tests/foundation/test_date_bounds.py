@@ -30,8 +30,9 @@ def assert_refused(r, field: str) -> None:
 
 
 def audit_event(session, world, at: datetime) -> AuditEvent:
-    row = AuditEvent(occurred_at=at, institution_id=world.a.institution.id, actor_kind="user", action="read",
-                     resource_type="plan")
+    row = AuditEvent(
+        occurred_at=at, institution_id=world.a.institution.id, actor_kind="user", action="read", resource_type="plan"
+    )
     session.add(row)
     session.commit()
     return row
@@ -50,8 +51,11 @@ class TestAuditEvents:
 
     def test_the_ends_of_the_range_are_accepted(self, client, world, session):
         event = audit_event(session, world, datetime(2026, 3, 1, 10, tzinfo=UTC))
-        r = client.get(self.URL, params={"since": "1900-01-01T00:00:00Z", "until": "2999-12-31T23:59:59Z"},
-                       headers=world.headers(Role.director))
+        r = client.get(
+            self.URL,
+            params={"since": "1900-01-01T00:00:00Z", "until": "2999-12-31T23:59:59Z"},
+            headers=world.headers(Role.director),
+        )
         assert r.status_code == 200, r.text
         assert [i["id"] for i in r.json()["items"]] == [str(event.id)]
 
@@ -71,8 +75,11 @@ class TestAuditEvents:
 
 
 def test_indicator_pull_refuses_updated_since_past_the_end(client, world):
-    r = client.get("/api/v1/indicator-values", params={"updated_since": PAST_THE_END},
-                   headers=world.headers(Role.municipality_analyst))
+    r = client.get(
+        "/api/v1/indicator-values",
+        params={"updated_since": PAST_THE_END},
+        headers=world.headers(Role.municipality_analyst),
+    )
     assert_refused(r, "query.updated_since")
 
 
@@ -81,24 +88,34 @@ class TestCampaigns:
 
     def body(self, session, world, **kw):
         version = make_questionnaire(session, world.a.institution)
-        return {"version_id": str(version.id), "name": "Apklausa", "opens_at": "2026-05-01T08:00:00+03:00",
-                "closes_at": "2026-06-01T00:00:00Z", **kw}
+        return {
+            "version_id": str(version.id),
+            "name": "Apklausa",
+            "opens_at": "2026-05-01T08:00:00+03:00",
+            "closes_at": "2026-06-01T00:00:00Z",
+            **kw,
+        }
 
     def count(self, session) -> int:
         return session.exec(select(func.count()).select_from(Campaign)).one()
 
     def test_closes_at_past_the_end_is_422_and_stores_nothing(self, client, world, session):
-        r = client.post(self.URL, json=self.body(session, world, closes_at=PAST_THE_END),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            self.URL, json=self.body(session, world, closes_at=PAST_THE_END), headers=world.headers(Role.director)
+        )
         assert_refused(r, "body.closes_at")
-        r = client.post(self.URL, json=self.body(session, world, opens_at=BEFORE_THE_START),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            self.URL, json=self.body(session, world, opens_at=BEFORE_THE_START), headers=world.headers(Role.director)
+        )
         assert_refused(r, "body.opens_at")
         assert self.count(session) == 0
 
     def test_an_instant_with_an_offset_is_kept_in_utc(self, client, world, session):
-        r = client.post(self.URL, json=self.body(session, world, closes_at="2999-12-31T23:59:59Z"),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            self.URL,
+            json=self.body(session, world, closes_at="2999-12-31T23:59:59Z"),
+            headers=world.headers(Role.director),
+        )
         assert r.status_code == 201, r.text
         stored = session.get(Campaign, uuid.UUID(r.json()["id"]))
         assert stored.opens_at == datetime(2026, 5, 1, 5, tzinfo=UTC)
@@ -108,8 +125,11 @@ class TestCampaigns:
     def test_update_past_the_end_is_422_and_changes_nothing(self, client, world, session):
         campaign = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
         before = campaign.closes_at
-        r = client.patch(f"{self.URL}/{campaign.id}", json={"closes_at": PAST_THE_END},
-                         headers=world.headers(Role.director, **{"If-Match": "*"}))
+        r = client.patch(
+            f"{self.URL}/{campaign.id}",
+            json={"closes_at": PAST_THE_END},
+            headers=world.headers(Role.director, **{"If-Match": "*"}),
+        )
         assert_refused(r, "body.closes_at")
         session.refresh(campaign)
         assert campaign.closes_at == before
@@ -118,41 +138,50 @@ class TestCampaigns:
 class TestReviewsDue:
     def test_as_of_past_the_last_day_is_422(self, client, world):
         for url in ("/api/v1/care-plans/reviews-due", "/api/v1/plans/reviews-due"):
-            assert_refused(client.get(url, params={"as_of": "9999-12-31"}, headers=world.headers(Role.director)),
-                           "query.as_of")
-            assert_refused(client.get(url, params={"as_of": "1899-12-31"}, headers=world.headers(Role.director)),
-                           "query.as_of")
+            assert_refused(
+                client.get(url, params={"as_of": "9999-12-31"}, headers=world.headers(Role.director)), "query.as_of"
+            )
+            assert_refused(
+                client.get(url, params={"as_of": "1899-12-31"}, headers=world.headers(Role.director)), "query.as_of"
+            )
 
     def test_the_last_day_with_the_longest_window_is_served(self, client, world, session):
         plan = make_plan(session, world, status=PlanStatus.approved, next_review_due=date(2026, 3, 1))
-        care_plan = make_care_plan(session, make_recipient(session, world), status=CarePlanStatus.active,
-                                   next_review_date=date(2026, 3, 1))
+        care_plan = make_care_plan(
+            session, make_recipient(session, world), status=CarePlanStatus.active, next_review_date=date(2026, 3, 1)
+        )
         h = world.headers(Role.director)
         params = {"as_of": "2999-12-31", "within_days": 366}
         r = client.get("/api/v1/plans/reviews-due", params=params, headers=h)
         assert r.status_code == 200, r.text
         assert [(i["plan_id"], i["days_overdue"]) for i in r.json()["items"]] == [
-            (str(plan.id), (date(2999, 12, 31) - date(2026, 3, 1)).days)]
+            (str(plan.id), (date(2999, 12, 31) - date(2026, 3, 1)).days)
+        ]
         r = client.get("/api/v1/care-plans/reviews-due", params=params, headers=h)
         assert r.status_code == 200, r.text
         assert [i["care_plan_id"] for i in r.json()["items"]] == [str(care_plan.id)]
 
 
 def test_cycle_as_of_past_the_last_day_is_422(client, world):
-    r = client.get(f"/api/v1/cycles/{world.a.institution.id}/2026", params={"as_of": "9999-12-31"},
-                   headers=world.headers(Role.director))
+    r = client.get(
+        f"/api/v1/cycles/{world.a.institution.id}/2026",
+        params={"as_of": "9999-12-31"},
+        headers=world.headers(Role.director),
+    )
     assert_refused(r, "query.as_of")
 
 
 def test_approval_rule_dates_and_years_within_the_range(client, world, session):
     url, h = "/api/v1/plans/approval-rules", world.headers(Role.director)
-    r = client.post(url, json={"year": 2026, "budget_approved_on": "9999-12-31", "approve_within_months": 12},
-                    headers=h)
+    r = client.post(
+        url, json={"year": 2026, "budget_approved_on": "9999-12-31", "approve_within_months": 12}, headers=h
+    )
     assert_refused(r, "body.budget_approved_on")
     assert_refused(client.post(url, json={"year": 9999, "approve_within_months": 1}, headers=h), "body.year")
     assert session.exec(select(func.count()).select_from(PlanApprovalRule)).one() == 0
-    r = client.post(url, json={"year": 2999, "budget_approved_on": "2999-12-31", "approve_within_months": 12},
-                    headers=h)
+    r = client.post(
+        url, json={"year": 2999, "budget_approved_on": "2999-12-31", "approve_within_months": 12}, headers=h
+    )
     assert r.status_code == 201, r.text
     assert r.json()["approval_due_date"] == "3000-12-31"
 

@@ -36,8 +36,11 @@ def test_users_q_matches_wildcards_literally(client, world, session):
     assert names(client.get(url, params={"q": "k\\s"}, headers=director)) == ["Back\\Slash Petraitis"]
     assert names(client.get(url, params={"q": "%%"}, headers=director)) == []
     assert names(client.get(url, params={"q": "onait"}, headers=director)) == ["Ona 100% Onaitė"]
-    assert names(client.get(url, params={"q": "ŠIMKUS" if session.bind.dialect.name == "postgresql"
-                                          else "Šimkus"}, headers=director)) == ["Ąžuolas Šimkus"]
+    assert names(
+        client.get(
+            url, params={"q": "ŠIMKUS" if session.bind.dialect.name == "postgresql" else "Šimkus"}, headers=director
+        )
+    ) == ["Ąžuolas Šimkus"]
 
 
 def test_institution_and_municipality_names_match_wildcards_literally(client, world, session):
@@ -47,18 +50,22 @@ def test_institution_and_municipality_names_match_wildcards_literally(client, wo
     session.commit()
     admin = world.headers(Role.platform_admin)
     assert names(client.get("/api/v1/institutions", params={"name": "%"}, headers=admin), "name") == [
-        "Globos namai 50%"]
-    assert names(client.get("/api/v1/institutions", params={"name": "_"}, headers=admin), "name") == [
-        "Dienos_centras"]
+        "Globos namai 50%"
+    ]
+    assert names(client.get("/api/v1/institutions", params={"name": "_"}, headers=admin), "name") == ["Dienos_centras"]
     assert names(client.get("/api/v1/institutions", params={"name": "institution"}, headers=admin), "name") == [
-        "Institution A", "Institution B", "Institution C"]
-    assert names(client.get("/api/v1/municipalities", params={"name": "_"}, headers=admin), "name") == [
-        "Savivaldybė_X"]
+        "Institution A",
+        "Institution B",
+        "Institution C",
+    ]
+    assert names(client.get("/api/v1/municipalities", params={"name": "_"}, headers=admin), "name") == ["Savivaldybė_X"]
     assert names(client.get("/api/v1/municipalities", params={"name": "%"}, headers=admin), "name") == []
 
 
-@pytest.mark.parametrize(("text", "escaped"), [("50%", "50\\%"), ("a_b", "a\\_b"), ("c:\\x", "c:\\\\x"),
-                                                ("\\%", "\\\\\\%"), ("plain", "plain")])
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [("50%", "50\\%"), ("a_b", "a\\_b"), ("c:\\x", "c:\\\\x"), ("\\%", "\\\\\\%"), ("plain", "plain")],
+)
 def test_escape_like(text, escaped):
     assert escape_like(text) == escaped
 
@@ -69,6 +76,7 @@ def test_every_like_goes_through_the_helper():
 
     api = Path(__file__).resolve().parents[2] / "api"
     like = re.compile(r"\.(i?like|icontains|istartswith|iendswith|not_i?like|regexp_match)\(")
-    offenders = sorted(str(p.relative_to(api)) for p in api.rglob("*.py")
-                       if p.name != "text_search.py" and like.search(p.read_text()))
+    offenders = sorted(
+        str(p.relative_to(api)) for p in api.rglob("*.py") if p.name != "text_search.py" and like.search(p.read_text())
+    )
     assert offenders == []

@@ -52,13 +52,38 @@ def _free_port() -> int:
 
 def _serve(database_url: str, pem: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "CIKLAS_DATABASE_URL": database_url, "CIKLAS_JWT_PRIVATE_KEY": pem,
-           "CIKLAS_ENVIRONMENT": "test", "CIKLAS_LOG_LEVEL": "ERROR", "CIKLAS_DATABASE_POOL_SIZE": str(POOL_SIZE),
-           "CIKLAS_WEBHOOK_WORKER_INTERVAL_SECONDS": "0", "CIKLAS_ADMISSION_QUEUE_TIMEOUT_SECONDS": "10"}
+    env = {
+        **os.environ,
+        "CIKLAS_DATABASE_URL": database_url,
+        "CIKLAS_JWT_PRIVATE_KEY": pem,
+        "CIKLAS_ENVIRONMENT": "test",
+        "CIKLAS_LOG_LEVEL": "ERROR",
+        "CIKLAS_DATABASE_POOL_SIZE": str(POOL_SIZE),
+        "CIKLAS_WEBHOOK_WORKER_INTERVAL_SECONDS": "0",
+        "CIKLAS_ADMISSION_QUEUE_TIMEOUT_SECONDS": "10",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -90,15 +115,18 @@ async def _drive(url: str, path: str, token: str) -> list[tuple[str, int, str | 
     results: list[tuple[str, int, str | None, float]] = []
     limits = httpx.Limits(max_connections=WRITERS, max_keepalive_connections=WRITERS)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=ANSWER_WITHIN_SECONDS) as http:
+
         async def kiosk() -> None:
             for _ in range(SUBMISSIONS_EACH):
                 response_id = str(uuid.uuid4())
                 started = time.monotonic()
                 try:
-                    r = await http.post(path, headers=auth(token), json={
-                        "client_response_id": response_id, "answers": answers()})
-                    results.append((response_id, r.status_code, r.headers.get("retry-after"),
-                                    time.monotonic() - started))
+                    r = await http.post(
+                        path, headers=auth(token), json={"client_response_id": response_id, "answers": answers()}
+                    )
+                    results.append(
+                        (response_id, r.status_code, r.headers.get("retry-after"), time.monotonic() - started)
+                    )
                 except httpx.TimeoutException:
                     results.append((response_id, 0, None, time.monotonic() - started))
 
@@ -106,8 +134,9 @@ async def _drive(url: str, path: str, token: str) -> list[tuple[str, int, str | 
     return results
 
 
-def test_concurrent_writers_are_answered_and_nothing_acknowledged_is_lost(app, world, session, database_url,
-                                                                         signing_key_pem):
+def test_concurrent_writers_are_answered_and_nothing_acknowledged_is_lost(
+    app, world, session, database_url, signing_key_pem
+):
     campaign = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
     token = token_for(app, world.a.device)
     path = f"/api/v1/surveys/campaigns/{campaign.id}/responses"
@@ -126,7 +155,11 @@ def test_concurrent_writers_are_answered_and_nothing_acknowledged_is_lost(app, w
     assert statuses[201] >= len(results) // 2, statuses
 
     acknowledged = {uuid.UUID(rid) for rid, status, _, _ in results if status == 201}
-    stored = [r if isinstance(r, uuid.UUID) else uuid.UUID(str(r)) for r in session.execute(
-        sa.select(SurveyResponse.client_response_id).where(SurveyResponse.campaign_id == campaign.id)).scalars()]
+    stored = [
+        r if isinstance(r, uuid.UUID) else uuid.UUID(str(r))
+        for r in session.execute(
+            sa.select(SurveyResponse.client_response_id).where(SurveyResponse.campaign_id == campaign.id)
+        ).scalars()
+    ]
     assert len(stored) == len(set(stored))  # exactly once
     assert set(stored) == acknowledged  # every acknowledged response stored, nothing refused stored

@@ -19,7 +19,7 @@ def test_405_lists_every_method_of_the_path(client, world):
         path = template
         while "{" in path:
             start, end = path.index("{"), path.index("}")
-            path = path[:start] + "01a236df-cd30-790b-9a7e-81586ed6aa2a" + path[end + 1:]
+            path = path[:start] + "01a236df-cd30-790b-9a7e-81586ed6aa2a" + path[end + 1 :]
         methods = {m.upper() for m in item} | ({"HEAD"} if "get" in item else set())
         r = client.put(path, headers=world.headers(Role.director))
         assert r.status_code == 405, f"PUT {path}: {r.status_code}"
@@ -32,8 +32,9 @@ def test_405_lists_every_method_of_the_path(client, world):
 
 def test_405_for_get_on_a_path_without_it(client, world):
     # The literal path shares its prefix with /api/v1/plans/{plan_id}; only its own methods count.
-    r = client.get("/api/v1/plans/review-cadences/01a236df-cd30-790b-9a7e-81586ed6aa2a",
-                   headers=world.headers(Role.director))
+    r = client.get(
+        "/api/v1/plans/review-cadences/01a236df-cd30-790b-9a7e-81586ed6aa2a", headers=world.headers(Role.director)
+    )
     assert r.status_code == 405 and r.headers["allow"] == "DELETE, PATCH"
     r = client.put("/api/v1/plans/approval-rules", headers=world.headers(Role.director))
     assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST"
@@ -60,13 +61,19 @@ def test_415_for_a_json_body_sent_as_text(client, world, session):
         assert r.headers["content-type"] == PROBLEM
         assert r.json()["type"] == "urn:ciklas:problem:unsupported-media-type"
     assert len(session.exec(select(Municipality)).all()) == before
-    r = client.patch(f"/api/v1/municipalities/{world.municipality.id}", content=b'{"name": "X"}',
-                     headers={**admin, "Content-Type": "text/plain", "If-Match": "*"})
+    r = client.patch(
+        f"/api/v1/municipalities/{world.municipality.id}",
+        content=b'{"name": "X"}',
+        headers={**admin, "Content-Type": "text/plain", "If-Match": "*"},
+    )
     assert r.status_code == 415
     # JSON, with parameters or a +json suffix, is read as JSON.
     for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
-        r = client.post("/api/v1/municipalities", content=b'{"name": "Alytaus %s", "code": "1%d"}' % (
-            content_type[-4:].encode(), len(content_type) % 10), headers={**admin, "Content-Type": content_type})
+        r = client.post(
+            "/api/v1/municipalities",
+            content=b'{"name": "Alytaus %s", "code": "1%d"}' % (content_type[-4:].encode(), len(content_type) % 10),
+            headers={**admin, "Content-Type": content_type},
+        )
         assert r.status_code == 201, r.text
 
 
@@ -81,8 +88,9 @@ def test_415_before_authentication_and_for_the_form_endpoints(client, world):
 
 def test_415_is_in_the_contract_of_every_operation_with_a_body(client):
     spec = client.app.openapi()
-    with_body = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()
-                 if "requestBody" in op]
+    with_body = [
+        (path, method, op) for path, item in spec["paths"].items() for method, op in item.items() if "requestBody" in op
+    ]
     assert len(with_body) > 50
     for path, method, op in with_body:
         assert op["responses"]["415"]["content"][PROBLEM], f"{method} {path}"

@@ -15,16 +15,40 @@ from api.security.scopes import ROLE_SCOPES, Role
 from tests.conftest import make_settings
 from tests.routes import foreign_id_makers, operations
 
-CALLERS = [Role.director, Role.quality_lead, Role.department_head, Role.social_worker, Role.staff, Role.recipient,
-           Role.guardian, Role.feedback_device, Role.municipality_analyst, Role.platform_admin]
+CALLERS = [
+    Role.director,
+    Role.quality_lead,
+    Role.department_head,
+    Role.social_worker,
+    Role.staff,
+    Role.recipient,
+    Role.guardian,
+    Role.feedback_device,
+    Role.municipality_analyst,
+    Role.platform_admin,
+]
 #: Routes that chose their own caching policy for data that is not about people.
-OWN_CACHE_POLICY = {"read_jwks": "public, max-age=300", "pull_indicator_values": "private, no-cache",
-                    "read_municipality_summary": "private, no-cache"}
+OWN_CACHE_POLICY = {
+    "read_jwks": "public, max-age=300",
+    "pull_indicator_values": "private, no-cache",
+    "read_municipality_summary": "private, no-cache",
+}
 #: The resources the issue names as personal data, each matched by PERSONAL_DATA_PATHS.
-PERSONAL = ["/api/v1/recipients", "/api/v1/recipients/{recipient_id}", "/api/v1/care-plans",
-            "/api/v1/care-plans/{care_plan_id}", "/api/v1/users", "/api/v1/users/{user_id}", "/api/v1/audit-events",
-            "/api/v1/surveys/campaigns/{campaign_id}/export", "/api/v1/proposals", "/api/v1/proposals/{proposal_id}",
-            "/api/v1/auth/me", "/api/v1/clients", "/api/v1/webhooks"]
+PERSONAL = [
+    "/api/v1/recipients",
+    "/api/v1/recipients/{recipient_id}",
+    "/api/v1/care-plans",
+    "/api/v1/care-plans/{care_plan_id}",
+    "/api/v1/users",
+    "/api/v1/users/{user_id}",
+    "/api/v1/audit-events",
+    "/api/v1/surveys/campaigns/{campaign_id}/export",
+    "/api/v1/proposals",
+    "/api/v1/proposals/{proposal_id}",
+    "/api/v1/auth/me",
+    "/api/v1/clients",
+    "/api/v1/webhooks",
+]
 VOLATILE = {"date", "x-request-id", "content-length"}
 
 
@@ -49,8 +73,11 @@ def check_security_headers(r, path: str, *, html: bool) -> None:
 def test_every_get_carries_the_security_headers_and_answers_head(client, world, session):
     makers = foreign_id_makers()
     # A real published report (the generic maker stores an empty one, which has no page to render).
-    r = client.post("/api/v1/reports/annual/publish", headers=world.headers(Role.director),
-                    json={"institution_id": str(world.a.institution.id), "year": 2025})
+    r = client.post(
+        "/api/v1/reports/annual/publish",
+        headers=world.headers(Role.director),
+        json={"institution_id": str(world.a.institution.id), "year": 2025},
+    )
     assert r.status_code == 201, r.text
     query = {"institution_id": str(world.a.institution.id), "year": "2026"}
     walked = html_pages = ok = 0
@@ -61,8 +88,9 @@ def test_every_get_carries_the_security_headers_and_answers_head(client, world, 
         for name in op.path_params:
             path = path.replace("{" + name + "}", str(makers[name](world, session)))
         spec = client.app.openapi()["paths"][op.path]["get"]
-        params = {p["name"]: query[p["name"]] for p in spec.get("parameters", [])
-                  if p["in"] == "query" and p.get("required")}
+        params = {
+            p["name"]: query[p["name"]] for p in spec.get("parameters", []) if p["in"] == "query" and p.get("required")
+        }
         headers = {} if op.scopes is None else world.headers(caller_for(op.scopes))
         variants = [(params, False)]
         if "text/html" in spec["responses"]["200"].get("content", {}):
@@ -90,8 +118,14 @@ def test_every_get_carries_the_security_headers_and_answers_head(client, world, 
 def test_personal_data_is_never_stored(client, world):
     for path in PERSONAL:
         assert PERSONAL_DATA_PATHS.match(path.replace("{", "").replace("}", "")), path
-    for path in ("/api/v1/users", "/api/v1/audit-events", "/api/v1/recipients", "/api/v1/care-plans",
-                 "/api/v1/proposals", "/api/v1/auth/me"):
+    for path in (
+        "/api/v1/users",
+        "/api/v1/audit-events",
+        "/api/v1/recipients",
+        "/api/v1/care-plans",
+        "/api/v1/proposals",
+        "/api/v1/auth/me",
+    ):
         r = client.get(path, headers=world.headers(Role.director))
         assert r.status_code == 200, r.text
         assert r.headers["cache-control"] == "no-store"

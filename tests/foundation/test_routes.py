@@ -17,8 +17,9 @@ def _app():
     from api.main import create_app
     from api.security.tokens import generate_private_key_pem
 
-    return create_app(Settings(environment="test", database_url="sqlite://",
-                               jwt_private_key=generate_private_key_pem()))
+    return create_app(
+        Settings(environment="test", database_url="sqlite://", jwt_private_key=generate_private_key_pem())
+    )
 
 
 def test_every_route_declares_a_scope_or_is_listed_public():
@@ -46,7 +47,7 @@ def _fill(path: str) -> str:
     out = path
     while "{" in out:
         start, end = out.index("{"), out.index("}")
-        out = out[:start] + str(uuid.uuid4()) + out[end + 1:]
+        out = out[:start] + str(uuid.uuid4()) + out[end + 1 :]
     return out
 
 

@@ -59,8 +59,11 @@ def _caller_for(operation) -> Role | None:
 @pytest.mark.slow
 def test_api_conforms_to_contract(app, world):
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    who = {Role.director: world.user(Role.director), Role.platform_admin: world.admin,
-           Role.municipality_analyst: world.analyst_client}
+    who = {
+        Role.director: world.user(Role.director),
+        Role.platform_admin: world.admin,
+        Role.municipality_analyst: world.analyst_client,
+    }
     tokens = {role: token_for(app, who[role]) for role in CALLERS}
     failures: list[str] = []
     operations = 0
@@ -72,13 +75,20 @@ def test_api_conforms_to_contract(app, world):
         caller = _caller_for(operation)
         headers = {"Authorization": f"Bearer {tokens[caller]}"} if caller else {}
 
-        @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                             suppress_health_check=list(HealthCheck), phases=[hypothesis.Phase.explicit,
-                                                                               hypothesis.Phase.generate])
+        @hypothesis.settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+        )
         @hypothesis.given(case=operation.as_strategy())
         def run(case):
-            case.call_and_validate(headers=headers,  # noqa: B023  (called within this iteration)
-                                   additional_checks=[schema_valid_requests_pass_validation])
+            case.call_and_validate(
+                headers=headers,  # noqa: B023  (called within this iteration)
+                additional_checks=[schema_valid_requests_pass_validation],
+            )
 
         try:
             run()

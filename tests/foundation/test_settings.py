@@ -30,8 +30,11 @@ def test_weak_keys_are_refused():
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    small = rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    small = (
+        rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     with pytest.raises(RuntimeError, match="2048"):
         TokenService(Settings(environment="test", jwt_private_key=small))
     TokenService(Settings(environment="test", jwt_private_key=generate_private_key_pem()))

@@ -35,10 +35,12 @@ def test_waiters_are_served_in_arrival_order() -> None:
     order: list[int] = []
     threads = []
     for i in range(5):
+
         def run(i: int = i) -> None:
             assert queue.acquire(timeout=5)
             order.append(i)
             queue.release()
+
         t = threading.Thread(target=run)
         t.start()
         threads.append(t)

@@ -18,43 +18,76 @@ from tests.routes import foreign_id_makers, valid_bodies
 from tests.surveys.factories import answers
 
 #: Callers tried in this order: the first holding the operation's scopes calls it.
-CALLERS = [Role.director, Role.quality_lead, Role.department_head, Role.social_worker, Role.staff,
-           Role.feedback_device, Role.recipient, Role.guardian, Role.platform_admin, Role.municipality_analyst]
+CALLERS = [
+    Role.director,
+    Role.quality_lead,
+    Role.department_head,
+    Role.social_worker,
+    Role.staff,
+    Role.feedback_device,
+    Role.recipient,
+    Role.guardian,
+    Role.platform_admin,
+    Role.municipality_analyst,
+]
 #: A number question first, so integers put in `answers.0.value` reach the numeric answer path.
 ANSWERS = [{"concept_code": "Q_AGE", "value": 30}, *answers()]
 #: A nested resource's id decides its parent's: the table and the column (named as the parent's path
 #: parameter) to read it from.
-PARENTS = {"plan_item_id": (PlanItem, "plan_id"), "plan_goal_id": (PlanGoal, "plan_id"),
-           "care_goal_id": (CareGoal, "care_plan_id"), "target_id": (IndicatorTarget, "indicator_id"),
-           "evidence_id": (MeasureEvidence, "measure_id")}
+PARENTS = {
+    "plan_item_id": (PlanItem, "plan_id"),
+    "plan_goal_id": (PlanGoal, "plan_id"),
+    "care_goal_id": (CareGoal, "care_plan_id"),
+    "target_id": (IndicatorTarget, "indicator_id"),
+    "evidence_id": (MeasureEvidence, "measure_id"),
+}
 
 
 def _queries(world) -> dict[str, dict[str, Any]]:
     """Required query parameters."""
-    return {"read_annual_report": {"institution_id": str(world.a.institution.id), "year": 2026},
-            "read_swot_analysis": {"year": 2026},
-            "read_municipality_summary": {"municipality_id": str(world.municipality.id)}}
+    return {
+        "read_annual_report": {"institution_id": str(world.a.institution.id), "year": 2026},
+        "read_swot_analysis": {"year": 2026},
+        "read_municipality_summary": {"municipality_id": str(world.municipality.id)},
+    }
 
 
 def _creating_bodies(world, session, makers) -> dict[str, Any]:
     """Valid bodies of the operations that create (no path id, so not in the foreign_ids BODIES)."""
     return {
-        "create_recipient": {"first_name": "Ona", "last_name": "Petraitienė", "birth_date": "1940-05-01",
-                             "admission_date": "2026-01-10"},
-        "create_care_plan": {"recipient_id": str(makers["recipient_id"](world, session)), "kind": "isgp",
-                             "period_start": "2026-01-01", "period_end": "2026-12-31"},
-        "create_survey_campaign": {"version_id": str(makers["version_id"](world, session)), "name": "Apklausa",
-                                   "opens_at": "2026-01-01T00:00:00Z", "closes_at": "2026-02-01T00:00:00Z",
-                                   "population": 10},
+        "create_recipient": {
+            "first_name": "Ona",
+            "last_name": "Petraitienė",
+            "birth_date": "1940-05-01",
+            "admission_date": "2026-01-10",
+        },
+        "create_care_plan": {
+            "recipient_id": str(makers["recipient_id"](world, session)),
+            "kind": "isgp",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+        },
+        "create_survey_campaign": {
+            "version_id": str(makers["version_id"](world, session)),
+            "name": "Apklausa",
+            "opens_at": "2026-01-01T00:00:00Z",
+            "closes_at": "2026-02-01T00:00:00Z",
+            "population": 10,
+        },
         "publish_annual_report": {"institution_id": str(world.a.institution.id), "year": 2026},
         "create_plan_approval_rule": {"year": 2027, "budget_approved_on": "2027-02-15", "approve_within_months": 2},
         "create_plan_review_cadence": {"kind": "quarterly", "interval_months": 1},
         "create_competence_need": {"year": 2026, "topic": "Pirmoji pagalba"},
         "submit_proposal": {"text": "Daugiau pasivaikščiojimų", "category": "activities", "plan_year": 2026},
-        "create_improvement_measure": {"year": 2026, "title": "Priemonė", "area": "services",
-                                       "due_date": "2026-12-31"},
-        "create_assessment_template": {"code": "OWN_TOOL", "name_lt": "Įrankis", "name_en": "Tool", "scale_min": 1,
-                                       "scale_max": 4, "criteria": [{"code": "C1", "text_lt": "K", "text_en": "C"}]},
+        "create_improvement_measure": {"year": 2026, "title": "Priemonė", "area": "services", "due_date": "2026-12-31"},
+        "create_assessment_template": {
+            "code": "OWN_TOOL",
+            "name_lt": "Įrankis",
+            "name_en": "Tool",
+            "scale_min": 1,
+            "scale_max": 4,
+            "criteria": [{"code": "C1", "text_lt": "K", "text_en": "C"}],
+        },
         "create_swot_item": {"year": 2026, "quadrant": "strength", "text": "Komanda", "position": 0},
         "submit_survey_response": {"answers": ANSWERS},
         "submit_survey_response_batch": {"responses": [{"answers": ANSWERS}]},
@@ -96,8 +129,11 @@ class Requests:
     def _invitation_code(self) -> str:
         if not self._codes:
             campaign = self.makers["campaign_id"](self.world, self.session)
-            r = self.client.post(f"/api/v1/surveys/campaigns/{campaign}/invitations", json={"count": 500},
-                                 headers=self.world.headers(Role.director))
+            r = self.client.post(
+                f"/api/v1/surveys/campaigns/{campaign}/invitations",
+                json={"count": 500},
+                headers=self.world.headers(Role.director),
+            )
             assert r.status_code == 201, r.text
             self._codes = list(r.json()["codes"])
         return self._codes.pop()
@@ -113,9 +149,17 @@ class Requests:
             return [self._fresh_ids(v) for v in body]
         return body
 
-    def send(self, operation_id: str, method: str, path: str, scopes: tuple[str, ...] | None, *,
-             path_values: dict[str, Any] | None = None, query: dict[str, Any] | None = None,
-             body: Any = None) -> Any:
+    def send(
+        self,
+        operation_id: str,
+        method: str,
+        path: str,
+        scopes: tuple[str, ...] | None,
+        *,
+        path_values: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
         values = {**self.path_ids(operation_id, path), **(path_values or {})}
         for name, value in values.items():
             path = path.replace("{" + name + "}", str(value))

@@ -24,9 +24,13 @@ def _a_target(world, session):
     indicator = _a_indicator(world, session)
     row = session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator.id)).first()
     if row is None:
-        row = IndicatorTarget(institution_id=world.a.institution.id, indicator_id=indicator.id,
-                              period_start=date(2025, 1, 1), period_label="2025",
-                              target=90.0)
+        row = IndicatorTarget(
+            institution_id=world.a.institution.id,
+            indicator_id=indicator.id,
+            period_start=date(2025, 1, 1),
+            period_label="2025",
+            target=90.0,
+        )
         session.add(row)
         session.commit()
     return row.id

@@ -18,12 +18,21 @@ def _url(indicator) -> str:
 
 
 def test_recomputes_every_institution_and_keeps_published_values(client, world, session):
-    submit_known(client, world, make_campaign(session, make_questionnaire(session, world.a.institution),
-                                              world.a.institution))
-    submit_known(client, world, make_campaign(session, make_questionnaire(session, world.b.institution),
-                                              world.b.institution), tenant="b", rows=[(1, 1, False)])
-    sat = make_indicator(session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION",
-                                                       "concept_code": None, "aggregation": "top_box"})
+    submit_known(
+        client, world, make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
+    )
+    submit_known(
+        client,
+        world,
+        make_campaign(session, make_questionnaire(session, world.b.institution), world.b.institution),
+        tenant="b",
+        rows=[(1, 1, False)],
+    )
+    sat = make_indicator(
+        session,
+        code="SAT",
+        source={"kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "top_box"},
+    )
     year = str(today().year)
     published = make_value(session, sat, world.c.institution, year, 42.0)
     session.commit()
@@ -32,8 +41,10 @@ def test_recomputes_every_institution_and_keeps_published_values(client, world, 
     out = r.json()
     assert out["indicator_id"] == str(sat.id) and out["period"] == year
     assert out["published_kept"] == 1 and out["refreshed"] == 0 and out["created"] >= 2
-    rows = {v.institution_id: v for v in session.exec(select(IndicatorValue).where(
-        IndicatorValue.indicator_id == sat.id)).all()}
+    rows = {
+        v.institution_id: v
+        for v in session.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == sat.id)).all()
+    }
     session.expire_all()
     a, b = rows[world.a.institution.id], rows[world.b.institution.id]
     assert (a.value, a.persons, a.status) == (50.0, 4, ValueStatus.draft)
@@ -48,10 +59,17 @@ def test_recomputes_every_institution_and_keeps_published_values(client, world, 
 
 def test_refusals(client, world, session):
     manual = make_indicator(session, code="MANUAL")
-    own = make_indicator(session, world.a.institution, code="OWN", source={
-        "kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "mean"})
-    survey = make_indicator(session, code="SURVEY", source={
-        "kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "mean"})
+    own = make_indicator(
+        session,
+        world.a.institution,
+        code="OWN",
+        source={"kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "mean"},
+    )
+    survey = make_indicator(
+        session,
+        code="SURVEY",
+        source={"kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "mean"},
+    )
     session.commit()
     admin = world.headers(Role.platform_admin)
     r = client.post(_url(manual), json={"period": "2025"}, headers=admin)

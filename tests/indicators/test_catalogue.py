@@ -18,8 +18,15 @@ URL = "/api/v1/indicators"
 
 
 def body(**kw):
-    return {"code": "FALLS", "name_lt": "Griuvimai", "name_en": "Falls", "unit": "count",
-            "direction": "lower_is_better", "periodicity": "quarter", **kw}
+    return {
+        "code": "FALLS",
+        "name_lt": "Griuvimai",
+        "name_en": "Falls",
+        "unit": "count",
+        "direction": "lower_is_better",
+        "periodicity": "quarter",
+        **kw,
+    }
 
 
 def test_platform_catalogue_is_seeded_with_lithuanian_and_english_names(tmp_path):
@@ -27,12 +34,24 @@ def test_platform_catalogue_is_seeded_with_lithuanian_and_english_names(tmp_path
     upgrade(url)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        rows = {r.code: r for r in conn.execute(sa.text(
-            "SELECT code, name_lt, name_en, source_kind, source, institution_id FROM indicators"))}
+        rows = {
+            r.code: r
+            for r in conn.execute(
+                sa.text("SELECT code, name_lt, name_en, source_kind, source, institution_id FROM indicators")
+            )
+        }
     engine.dispose()
-    assert set(rows) == {"SATISFACTION", "QUALITY_OF_LIFE", "EMPOWERMENT", "SERVICE_BENEFIT", "PLAN_EXECUTION",
-                         "CARE_PLAN_GOALS_ACHIEVED", "CARE_PLANS_REVIEWED_ON_TIME", "CARE_PLAN_PARTICIPATION",
-                         "STAFF_TRAINING_HOURS"}
+    assert set(rows) == {
+        "SATISFACTION",
+        "QUALITY_OF_LIFE",
+        "EMPOWERMENT",
+        "SERVICE_BENEFIT",
+        "PLAN_EXECUTION",
+        "CARE_PLAN_GOALS_ACHIEVED",
+        "CARE_PLANS_REVIEWED_ON_TIME",
+        "CARE_PLAN_PARTICIPATION",
+        "STAFF_TRAINING_HOURS",
+    }
     assert all(r.name_lt and r.name_en and r.institution_id is None for r in rows.values())
     assert rows["SATISFACTION"].source_kind == "survey"
     assert rows["PLAN_EXECUTION"].source_kind == "plans"
@@ -119,8 +138,11 @@ class TestCreateIndicator:
             r = client.post(URL, json=body(code=f"S_{i}", source=source), headers=world.headers(Role.director))
             assert r.status_code == 201, r.text
             assert r.json()["source_kind"] == source["kind"]
-        r = client.post(URL, json=body(code="RATE", source={"kind": "formula", "numerator": "S_4", "factor": 100}),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            URL,
+            json=body(code="RATE", source={"kind": "formula", "numerator": "S_4", "factor": 100}),
+            headers=world.headers(Role.director),
+        )
         assert r.status_code == 201, r.text
         assert r.json()["source"] == {"kind": "formula", "numerator": "S_4", "denominator": None, "factor": 100.0}
 
@@ -145,13 +167,15 @@ class TestCreateIndicator:
     def test_formula_may_not_use_another_institutions_indicator(self, client, world, session):
         make_indicator(session, world.b.institution, code="B_ONLY", periodicity="quarter")
         session.commit()
-        r = client.post(URL, json=body(source={"kind": "formula", "numerator": "B_ONLY"}),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            URL, json=body(source={"kind": "formula", "numerator": "B_ONLY"}), headers=world.headers(Role.director)
+        )
         assert r.status_code == 422
 
     def test_server_owned_fields_are_refused(self, client, world):
-        r = client.post(URL, json=body(institution_id=str(world.b.institution.id)),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            URL, json=body(institution_id=str(world.b.institution.id)), headers=world.headers(Role.director)
+        )
         assert r.status_code == 422
 
 
@@ -161,15 +185,21 @@ class TestPlatformCatalogue:
         assert r.status_code == 201, r.text
         assert r.json()["institution_id"] is None
         indicator_id = r.json()["id"]
-        r = client.patch(f"{URL}/platform/{indicator_id}", json={"name_en": "Falls of residents"},
-                         headers=world.headers(Role.platform_admin, **{"If-Match": '"1"'}))
+        r = client.patch(
+            f"{URL}/platform/{indicator_id}",
+            json={"name_en": "Falls of residents"},
+            headers=world.headers(Role.platform_admin, **{"If-Match": '"1"'}),
+        )
         assert r.status_code == 200, r.text
         assert r.json()["version"] == 2
         session.expire_all()
         assert session.get(Indicator, uuid.UUID(indicator_id)).name_en == "Falls of residents"
         # Institutions see it but cannot edit it.
-        r = client.patch(f"{URL}/{indicator_id}", json={"name_en": "Mine"},
-                         headers=world.headers(Role.director, **{"If-Match": '"2"'}))
+        r = client.patch(
+            f"{URL}/{indicator_id}",
+            json={"name_en": "Mine"},
+            headers=world.headers(Role.director, **{"If-Match": '"2"'}),
+        )
         assert r.status_code == 404
         assert client.get(f"{URL}/{indicator_id}", headers=world.headers(Role.staff, "b")).status_code == 200
 
@@ -192,8 +222,11 @@ class TestUpdateIndicator:
         assert client.patch(path, json={"name_en": "x"}, headers=world.headers(Role.director)).status_code == 428
         r = client.patch(path, json={"name_en": "x"}, headers=world.headers(Role.director, **{"If-Match": '"7"'}))
         assert r.status_code == 412
-        r = client.patch(path, json={"name_en": "New", "source": {"kind": "plans"}},
-                         headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+        r = client.patch(
+            path,
+            json={"name_en": "New", "source": {"kind": "plans"}},
+            headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+        )
         assert r.status_code == 200, r.text
         assert r.headers["etag"] == '"2"'
         session.expire_all()

@@ -14,8 +14,9 @@ def compare(client, world, code, role=Role.staff, tenant="a", **params):
     return client.get(f"/api/v1/indicators/{code}/comparison", params=params, headers=world.headers(role, tenant))
 
 
-def peers(session, world, indicator, figures, period="2026", *, municipality=None, kind=InstitutionKind.care_home,
-          **kw):
+def peers(
+    session, world, indicator, figures, period="2026", *, municipality=None, kind=InstitutionKind.care_home, **kw
+):
     for figure in figures:
         inst = make_institution(session, municipality or world.municipality, kind=kind)
         make_value(session, indicator, inst, period, figure, **kw)
@@ -25,9 +26,15 @@ def test_value_past_target_trend_and_peers(client, world, session):
     sat = make_indicator(session, code="SAT")
     for label, figure in (("2023", 60.0), ("2024", 70.0), ("2025", 72.0), ("2026", 30.0)):
         make_value(session, sat, world.a.institution, label, figure)
-    session.add(IndicatorTarget(institution_id=world.a.institution.id, indicator_id=sat.id,
-                                period_start=date(2026, 1, 1),
-                                period_label="2026", target=80.0))
+    session.add(
+        IndicatorTarget(
+            institution_id=world.a.institution.id,
+            indicator_id=sat.id,
+            period_start=date(2026, 1, 1),
+            period_label="2026",
+            target=80.0,
+        )
+    )
     make_value(session, sat, world.b.institution, "2026", 10.0)  # B is a care home in the municipality too
     peers(session, world, sat, [20.0, 30.0, 40.0])
     peers(session, world, sat, [99.0], kind=InstitutionKind.crisis_centre)  # another kind
@@ -42,14 +49,21 @@ def test_value_past_target_trend_and_peers(client, world, session):
     assert (out["period"], out["value"], out["status"], out["target"]) == ("2026", 30.0, "published", 80.0)
     assert (out["previous_period"], out["previous_value"], out["change"]) == ("2025", 72.0, -42.0)
     assert (out["same_period_last_year"], out["last_year_value"]) == ("2025", 72.0)
-    assert out["trend"] == [{"period": "2024", "value": 70.0, "suppressed": False},
-                            {"period": "2025", "value": 72.0, "suppressed": False},
-                            {"period": "2026", "value": 30.0, "suppressed": False}]
+    assert out["trend"] == [
+        {"period": "2024", "value": 70.0, "suppressed": False},
+        {"period": "2025", "value": 72.0, "suppressed": False},
+        {"period": "2026", "value": 30.0, "suppressed": False},
+    ]
     # Peers in the municipality: B 10, 20, 30, 40 (same kind, published, not suppressed, A excluded):
     # four, under k = 5, so only the group's size.
     p = out["peers"]
     assert (p["scope"], p["institution_kind"], p["municipality_id"], p["peers"], p["minimum_peers"]) == (
-        "municipality", "care_home", str(world.municipality.id), 4, 5)
+        "municipality",
+        "care_home",
+        str(world.municipality.id),
+        4,
+        5,
+    )
     assert (p["suppressed"], p["reason"], p["percentile_rank"]) == (True, "fewer than 5 peers", None)
     assert "same municipality" in p["formed_by"] and "at least 5 peers" in p["formed_by"]
     # Platform-wide the other municipality's care homes join: 10, 20, 30, 40, 1, 2. Four strictly
@@ -69,10 +83,20 @@ def test_fewer_than_k_peers_gives_no_figures(client, world, session):
     session.commit()
     p = compare(client, world, "SAT", period="2026").json()["peers"]
     formed_by = p.pop("formed_by")
-    assert p == {"scope": "municipality", "institution_kind": "care_home",
-                 "municipality_id": str(world.municipality.id), "peers": 2, "minimum_peers": 5, "median": None,
-                 "lower_quartile": None, "upper_quartile": None, "percentile_rank": None,
-                 "percentile_rank_reason": None, "suppressed": True, "reason": "fewer than 5 peers"}
+    assert p == {
+        "scope": "municipality",
+        "institution_kind": "care_home",
+        "municipality_id": str(world.municipality.id),
+        "peers": 2,
+        "minimum_peers": 5,
+        "median": None,
+        "lower_quartile": None,
+        "upper_quartile": None,
+        "percentile_rank": None,
+        "percentile_rank_reason": None,
+        "suppressed": True,
+        "reason": "fewer than 5 peers",
+    }
     assert formed_by.startswith("Other institutions of the kind care_home in the same municipality")
 
 
@@ -84,8 +108,7 @@ def test_quarterly_previous_period_and_default_period(client, world, session):
     out = compare(client, world, "OWN_Q").json()  # the latest value's period by default
     assert (out["period"], out["value"], out["status"]) == ("2026-Q2", 9.0, "draft")
     assert (out["previous_period"], out["previous_value"], out["change"]) == ("2026-Q1", 7.0, 2.0)
-    assert (out["same_period_last_year"], out["last_year_value"], out["change_from_last_year"]) == (
-        "2025-Q2", 5.0, 4.0)
+    assert (out["same_period_last_year"], out["last_year_value"], out["change_from_last_year"]) == ("2025-Q2", 5.0, 4.0)
     assert compare(client, world, "OWN_Q", period="2026").status_code == 422
 
 
@@ -97,8 +120,9 @@ def test_municipality_names_the_institution_and_sees_published_only(client, worl
     session.commit()
     r = compare(client, world, "SAT", role=Role.municipality_analyst, period="2026")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.institution_id"
-    out = compare(client, world, "SAT", role=Role.municipality_analyst, period="2026",
-                  institution_id=str(world.a.institution.id)).json()
+    out = compare(
+        client, world, "SAT", role=Role.municipality_analyst, period="2026", institution_id=str(world.a.institution.id)
+    ).json()
     assert (out["value"], out["status"], out["previous_value"]) == (None, None, 40.0)
     r = compare(client, world, "SAT", role=Role.municipality_analyst, institution_id=str(world.c.institution.id))
     assert r.status_code == 404
@@ -108,12 +132,14 @@ def test_municipality_names_the_institution_and_sees_published_only(client, worl
 
 
 def test_suppressed_own_value_for_municipality(client, world, session):
-    sat = make_indicator(session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION",
-                                                      "aggregation": "mean"})
+    sat = make_indicator(
+        session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION", "aggregation": "mean"}
+    )
     make_value(session, sat, world.a.institution, "2026", 4.9, respondents=2)
     session.commit()
-    out = compare(client, world, "SAT", role=Role.municipality_analyst, period="2026",
-                  institution_id=str(world.a.institution.id)).json()
+    out = compare(
+        client, world, "SAT", role=Role.municipality_analyst, period="2026", institution_id=str(world.a.institution.id)
+    ).json()
     assert (out["value"], out["suppressed"]) == (None, True)
     out = compare(client, world, "SAT", period="2026").json()
     assert (out["value"], out["suppressed"]) == (4.9, False)
@@ -159,4 +185,7 @@ def test_rank_counts_peers_strictly_below_and_only_between_them(client, world, s
             assert p["percentile_rank"] is None and reason in (p["reason"], p["percentile_rank_reason"]), code
     p = compare(client, world, "DRAFT", period="2026").json()["peers"]
     assert (p["peers"], p["percentile_rank"], p["percentile_rank_reason"]) == (
-        5, None, "the institution's value is not published")
+        5,
+        None,
+        "the institution's value is not published",
+    )

@@ -7,12 +7,15 @@ import pytest
 from api.indicators.periods import Period, Periodicity, period_label, previous_period, same_period_last_year
 
 
-@pytest.mark.parametrize(("label", "periodicity", "start", "end"), [
-    ("2026", Periodicity.year, date(2026, 1, 1), date(2026, 12, 31)),
-    ("2026-H2", Periodicity.half_year, date(2026, 7, 1), date(2026, 12, 31)),
-    ("2026-Q1", Periodicity.quarter, date(2026, 1, 1), date(2026, 3, 31)),
-    ("2024-02", Periodicity.month, date(2024, 2, 1), date(2024, 2, 29)),
-])
+@pytest.mark.parametrize(
+    ("label", "periodicity", "start", "end"),
+    [
+        ("2026", Periodicity.year, date(2026, 1, 1), date(2026, 12, 31)),
+        ("2026-H2", Periodicity.half_year, date(2026, 7, 1), date(2026, 12, 31)),
+        ("2026-Q1", Periodicity.quarter, date(2026, 1, 1), date(2026, 3, 31)),
+        ("2024-02", Periodicity.month, date(2024, 2, 1), date(2024, 2, 29)),
+    ],
+)
 def test_parse_and_label_round_trip(label, periodicity, start, end):
     period = Period.parse(label)
     assert (period.periodicity, period.start, period.end, period.label) == (periodicity, start, end, label)

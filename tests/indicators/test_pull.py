@@ -15,8 +15,9 @@ PULL = "/api/v1/indicator-values"
 
 
 def arrange(session, world):
-    sat = make_indicator(session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION",
-                                                      "aggregation": "mean"})
+    sat = make_indicator(
+        session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION", "aggregation": "mean"}
+    )
     training = make_indicator(session, code="TRAINING", unit="ratio")
     crisis = make_institution(session, world.municipality, kind=InstitutionKind.crisis_centre, name="Krizių centras")
     rows = {
@@ -45,8 +46,11 @@ def test_municipality_pulls_published_values_of_its_own_municipality(client, wor
     r = client.get(PULL, headers=world.headers(Role.municipality_analyst, "c"))
     assert [i["id"] for i in r.json()["items"]] == [str(rows["c25"].id)]
     # Filters do not widen the scope.
-    r = client.get(PULL, params={"municipality_id": str(world.other_municipality.id)},
-                   headers=world.headers(Role.municipality_analyst))
+    r = client.get(
+        PULL,
+        params={"municipality_id": str(world.other_municipality.id)},
+        headers=world.headers(Role.municipality_analyst),
+    )
     assert r.json()["items"] == []
 
 
@@ -59,8 +63,9 @@ def test_filters_and_cursor_paging(client, world, session):
     assert [i["id"] for i in r.json()["items"]] == [str(rows["b25"].id)]
     r = client.get(PULL, params={"period_from": "2026-01-01"}, headers=analyst)
     assert [i["id"] for i in r.json()["items"]] == [str(rows["a26"].id)]
-    r = client.get(PULL, params={"institution_id": str(world.a.institution.id), "period_to": "2025-12-31"},
-                   headers=analyst)
+    r = client.get(
+        PULL, params={"institution_id": str(world.a.institution.id), "period_to": "2025-12-31"}, headers=analyst
+    )
     assert [i["id"] for i in r.json()["items"]] == [str(rows["a25"].id)]
     seen, cursor = [], None
     while True:
@@ -76,8 +81,10 @@ def test_filters_and_cursor_paging(client, world, session):
     later = client.get(PULL, params={"updated_since": "2999-01-01T00:00:00Z"}, headers=analyst).json()
     assert later["items"] == []
     since = min(i["updated_at"] for i in client.get(PULL, headers=analyst).json()["items"])
-    assert len(client.get(PULL, params={"updated_since": since, "sort": "updated_at"}, headers=analyst
-                          ).json()["items"]) == 4
+    assert (
+        len(client.get(PULL, params={"updated_since": since, "sort": "updated_at"}, headers=analyst).json()["items"])
+        == 4
+    )
 
 
 def test_platform_admin_pulls_every_municipality(client, world, session):
@@ -145,20 +152,34 @@ def test_municipality_summary_latest_value_and_trend(client, world, session):
     assert set(got) == {("Institution A", "SAT"), ("Institution A", "FALLS"), ("Institution B", "SAT")}
     a_sat = got[("Institution A", "SAT")]
     assert (a_sat["latest_period"], a_sat["latest_value"], a_sat["previous_value"], a_sat["change"]) == (
-        "2026", 80.0, 75.0, 5.0)
+        "2026",
+        80.0,
+        75.0,
+        5.0,
+    )
     assert (a_sat["periods"], a_sat["trend_slope"], a_sat["trend"]) == (3, 5.0, "improving")
     a_falls = got[("Institution A", "FALLS")]
     assert (a_falls["trend_slope"], a_falls["trend"]) == (2.0, "worsening")
     b_sat = got[("Institution B", "SAT")]
     assert (b_sat["periods"], b_sat["trend_slope"], b_sat["trend"], b_sat["previous_value"]) == (
-        1, None, "unknown", None)
+        1,
+        None,
+        "unknown",
+        None,
+    )
     # Another municipality is 404 for an analyst; the admin names one.
-    r = client.get(f"{PULL}/summary", params={"municipality_id": str(world.other_municipality.id)},
-                   headers=world.headers(Role.municipality_analyst))
+    r = client.get(
+        f"{PULL}/summary",
+        params={"municipality_id": str(world.other_municipality.id)},
+        headers=world.headers(Role.municipality_analyst),
+    )
     assert r.status_code == 404
     assert client.get(f"{PULL}/summary", headers=world.headers(Role.platform_admin)).status_code == 422
-    r = client.get(f"{PULL}/summary", params={"municipality_id": str(world.other_municipality.id)},
-                   headers=world.headers(Role.platform_admin))
+    r = client.get(
+        f"{PULL}/summary",
+        params={"municipality_id": str(world.other_municipality.id)},
+        headers=world.headers(Role.platform_admin),
+    )
     assert [x["institution_name"] for x in r.json()["rows"]] == ["Institution C"]
 
 
@@ -177,8 +198,11 @@ def test_a_page_etag_covers_that_page_only(client, world, session):
     # The first page did not change: still 304. The second did: a new body and ETag.
     r = client.get(PULL, params={"limit": 1}, headers={**analyst, "If-None-Match": first.headers["etag"]})
     assert r.status_code == 304
-    r = client.get(PULL, params={"limit": 1, "cursor": first.json()["next_cursor"]},
-                   headers={**analyst, "If-None-Match": second.headers["etag"]})
+    r = client.get(
+        PULL,
+        params={"limit": 1, "cursor": first.json()["next_cursor"]},
+        headers={**analyst, "If-None-Match": second.headers["etag"]},
+    )
     assert r.status_code == 200 and r.headers["etag"] != second.headers["etag"]
     assert r.json()["items"][0]["id"] == on_second and r.json()["items"][0]["value"] == new_value
     assert on_second in {str(v.id) for v in rows.values()}

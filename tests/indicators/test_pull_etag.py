@@ -35,15 +35,19 @@ def test_publishing_or_correcting_a_value_changes_the_etag(client, world, sessio
     rows = arrange(session, world)
     analyst = world.headers(Role.municipality_analyst)
     json_etag, csv_etag = _etags(client, analyst)
-    r = client.post(f"{VALUES}/{rows['b25'].id}/corrections", json={"value": 7.25, "reason": "Perskaičiuota"},
-                    headers=world.headers(Role.director, "b", **{"If-Match": '"1"'}))
+    r = client.post(
+        f"{VALUES}/{rows['b25'].id}/corrections",
+        json={"value": 7.25, "reason": "Perskaičiuota"},
+        headers=world.headers(Role.director, "b", **{"If-Match": '"1"'}),
+    )
     assert r.status_code == 200, r.text
     items = _changed(client, analyst, json_etag, csv_etag)
     assert {i["id"]: i["value"] for i in items}[str(rows["b25"].id)] == 7.25
 
     json_etag, csv_etag = _etags(client, analyst)
-    r = client.post(f"{VALUES}/{rows['a_draft'].id}/publish",
-                    headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+    r = client.post(
+        f"{VALUES}/{rows['a_draft'].id}/publish", headers=world.headers(Role.director, **{"If-Match": '"1"'})
+    )
     assert r.status_code == 200, r.text
     items = _changed(client, analyst, json_etag, csv_etag)
     assert str(rows["a_draft"].id) in {i["id"] for i in items}

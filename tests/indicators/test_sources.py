@@ -26,13 +26,21 @@ from tests.surveys.helpers import submit_known
 
 
 def recompute(client, world, indicator, period="2026", role=Role.quality_lead, tenant="a"):
-    return client.post(f"/api/v1/indicators/{indicator.id}/values/recompute", json={"period": period},
-                       headers=world.headers(role, tenant))
+    return client.post(
+        f"/api/v1/indicators/{indicator.id}/values/recompute",
+        json={"period": period},
+        headers=world.headers(role, tenant),
+    )
 
 
 def formula(session, world, numerator, denominator=None, factor=100.0, **kw):
-    return make_indicator(session, world.a.institution, code=kw.pop("code", "RATE"), source={
-        "kind": "formula", "numerator": numerator, "denominator": denominator, "factor": factor}, **kw)
+    return make_indicator(
+        session,
+        world.a.institution,
+        code=kw.pop("code", "RATE"),
+        source={"kind": "formula", "numerator": numerator, "denominator": denominator, "factor": factor},
+        **kw,
+    )
 
 
 class TestFormula:
@@ -68,8 +76,10 @@ class TestFormula:
         r = recompute(client, world, rate)
         assert r.status_code == 200 and r.json()["value"] == 15.0 and r.json()["id"] == first["id"]
         assert r.json()["version"] == 2
-        r = client.post(f"/api/v1/indicator-values/{first['id']}/publish",
-                        headers=world.headers(Role.director, **{"If-Match": '"2"'}))
+        r = client.post(
+            f"/api/v1/indicator-values/{first['id']}/publish",
+            headers=world.headers(Role.director, **{"If-Match": '"2"'}),
+        )
         assert r.status_code == 200
         r = recompute(client, world, rate)
         assert r.status_code == 409
@@ -95,15 +105,17 @@ class TestFormula:
         assert session.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == rate.id)).first() is None
 
     def test_respondents_of_survey_inputs_carry_over_to_suppression(self, client, world, session):
-        sat = make_indicator(session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION",
-                                                          "aggregation": "top_box"})
+        sat = make_indicator(
+            session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION", "aggregation": "top_box"}
+        )
         scaled = formula(session, world, "SAT", factor=0.01, code="SAT_SHARE")
         make_value(session, sat, world.a.institution, "2026", 75.0, respondents=4, records=4)
         session.commit()
         out = recompute(client, world, scaled).json()
         assert (out["value"], out["respondents"]) == (0.75, 4)
-        client.post(f"/api/v1/indicator-values/{out['id']}/publish",
-                    headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+        client.post(
+            f"/api/v1/indicator-values/{out['id']}/publish", headers=world.headers(Role.director, **{"If-Match": '"1"'})
+        )
         seen = client.get(f"/api/v1/indicator-values/{out['id']}", headers=world.headers(Role.municipality_analyst))
         assert (seen.json()["value"], seen.json()["suppressed"]) == (None, True)
 
@@ -144,12 +156,20 @@ class TestDomainSources:
         version = make_questionnaire(session, world.a.institution)
         submit_known(client, world, make_campaign(session, version, world.a.institution))
         b_version = make_questionnaire(session, world.b.institution)
-        submit_known(client, world, make_campaign(session, b_version, world.b.institution), tenant="b",
-                     rows=[(1, 1, False)])
-        by_dimension = make_indicator(session, code="SAT", periodicity="half_year", source={
-            "kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "top_box"})
-        by_concept = make_indicator(session, code="SAFE", source={
-            "kind": "survey", "dimension_code": None, "concept_code": "Q_SAT", "aggregation": "mean"})
+        submit_known(
+            client, world, make_campaign(session, b_version, world.b.institution), tenant="b", rows=[(1, 1, False)]
+        )
+        by_dimension = make_indicator(
+            session,
+            code="SAT",
+            periodicity="half_year",
+            source={"kind": "survey", "dimension_code": "SATISFACTION", "concept_code": None, "aggregation": "top_box"},
+        )
+        by_concept = make_indicator(
+            session,
+            code="SAFE",
+            source={"kind": "survey", "dimension_code": None, "concept_code": "Q_SAT", "aggregation": "mean"},
+        )
         session.commit()
         year = today().year
         half = f"{year}-H{1 if today().month <= 6 else 2}"
@@ -164,24 +184,31 @@ class TestDomainSources:
         assert (out["value"], out["respondents"]) == (None, 0)
 
     def test_care_plan_sources_are_shares(self, client, world, session, monkeypatch):
-        monkeypatch.setitem(sys.modules, "api.care_plans.aggregates", types.SimpleNamespace(
-            goals_achieved=lambda s, i, start, end: Share(9, 12, persons=6),
-            plans_reviewed_on_time=lambda s, i, start, end: Share(0, 0, persons=0),
-            plans_with_participation=lambda s, i, start, end: Share(10, 10, persons=10)))
-        expected = {"goals_achieved": (75.0, 12, 6), "reviewed_on_time": (None, 0, 0),
-                    "participation": (100.0, 10, 10)}
+        monkeypatch.setitem(
+            sys.modules,
+            "api.care_plans.aggregates",
+            types.SimpleNamespace(
+                goals_achieved=lambda s, i, start, end: Share(9, 12, persons=6),
+                plans_reviewed_on_time=lambda s, i, start, end: Share(0, 0, persons=0),
+                plans_with_participation=lambda s, i, start, end: Share(10, 10, persons=10),
+            ),
+        )
+        expected = {"goals_achieved": (75.0, 12, 6), "reviewed_on_time": (None, 0, 0), "participation": (100.0, 10, 10)}
         for measure, (value, records, persons) in expected.items():
-            indicator = make_indicator(session, code=f"CP_{measure.upper()}",
-                                       source={"kind": "care_plans", "measure": measure})
+            indicator = make_indicator(
+                session, code=f"CP_{measure.upper()}", source={"kind": "care_plans", "measure": measure}
+            )
             session.commit()
             out = recompute(client, world, indicator).json()
             assert (out["value"], out["records"], out["persons"]) == (value, records, persons), measure
             assert out["inputs"]["denominator"] == records
 
-    def test_a_care_plan_source_that_counts_no_persons_is_not_available(self, client, world, session,
-                                                                       monkeypatch):
-        monkeypatch.setitem(sys.modules, "api.care_plans.aggregates", types.SimpleNamespace(
-            goals_achieved=lambda s, i, start, end: (9, 12)))
+    def test_a_care_plan_source_that_counts_no_persons_is_not_available(self, client, world, session, monkeypatch):
+        monkeypatch.setitem(
+            sys.modules,
+            "api.care_plans.aggregates",
+            types.SimpleNamespace(goals_achieved=lambda s, i, start, end: (9, 12)),
+        )
         indicator = make_indicator(session, code="CP_GOALS", source={"kind": "care_plans", "measure": "goals_achieved"})
         session.commit()
         r = recompute(client, world, indicator)
@@ -192,20 +219,21 @@ class TestDomainSources:
         """Items of institution A's approved plans due in the first half of 2026: one done on time,
         one done late, one still open; a cancelled one, a draft plan's and institution B's do not count."""
         approved = make_plan(session, world, status=PlanStatus.approved, items=0)
-        make_item(session, approved, due_date=date(2026, 3, 31), status=ItemStatus.done,
-                  completed_on=date(2026, 3, 30))
-        make_item(session, approved, due_date=date(2026, 5, 31), status=ItemStatus.done,
-                  completed_on=date(2026, 6, 2))
+        make_item(session, approved, due_date=date(2026, 3, 31), status=ItemStatus.done, completed_on=date(2026, 3, 30))
+        make_item(session, approved, due_date=date(2026, 5, 31), status=ItemStatus.done, completed_on=date(2026, 6, 2))
         make_item(session, approved, due_date=date(2026, 6, 30), status=ItemStatus.in_progress)
         make_item(session, approved, due_date=date(2026, 6, 30), status=ItemStatus.cancelled)
-        make_item(session, approved, due_date=date(2026, 9, 30), status=ItemStatus.done,
-                  completed_on=date(2026, 9, 1))
+        make_item(session, approved, due_date=date(2026, 9, 30), status=ItemStatus.done, completed_on=date(2026, 9, 1))
         draft = make_plan(session, world, kind=PlanKind.quarterly, period="2026-Q1", items=0)
         make_item(session, draft, due_date=date(2026, 3, 31), status=ItemStatus.done, completed_on=date(2026, 3, 1))
         other = make_plan(session, world, "b", status=PlanStatus.approved, items=0)
         make_item(session, other, due_date=date(2026, 3, 31), status=ItemStatus.done, completed_on=date(2026, 3, 1))
-        plans = make_indicator(session, code="PLAN_EXEC", periodicity="half_year",
-                               source={"kind": "plans", "measure": "items_done_on_time"})
+        plans = make_indicator(
+            session,
+            code="PLAN_EXEC",
+            periodicity="half_year",
+            source={"kind": "plans", "measure": "items_done_on_time"},
+        )
         session.commit()
         r = recompute(client, world, plans, period="2026-H1")
         assert r.status_code == 201, r.text

@@ -19,8 +19,11 @@ def _path(indicator, target_id=None):
 def test_quality_lead_sets_a_target_on_a_platform_indicator(client, world, session):
     indicator = make_indicator(session, code="SAT", periodicity="half_year")
     session.commit()
-    r = client.post(_path(indicator), json={"period": "2026-H1", "target": 85, "comment": "Metinis planas"},
-                    headers=world.headers(Role.quality_lead))
+    r = client.post(
+        _path(indicator),
+        json={"period": "2026-H1", "target": 85, "comment": "Metinis planas"},
+        headers=world.headers(Role.quality_lead),
+    )
     assert r.status_code == 201, r.text
     out = r.json()
     assert (out["period"], out["period_start"], out["target"]) == ("2026-H1", "2026-01-01", 85.0)
@@ -31,8 +34,9 @@ def test_quality_lead_sets_a_target_on_a_platform_indicator(client, world, sessi
     assert r.status_code == 409
     assert len(session.exec(select(IndicatorTarget)).all()) == 1
     # Another institution has its own target for the same period.
-    r = client.post(_path(indicator), json={"period": "2026-H1", "target": 70},
-                    headers=world.headers(Role.director, "b"))
+    r = client.post(
+        _path(indicator), json={"period": "2026-H1", "target": 70}, headers=world.headers(Role.director, "b")
+    )
     assert r.status_code == 201
 
 
@@ -50,8 +54,10 @@ def test_list_update_delete(client, world, session):
     indicator = make_indicator(session, code="SAT")
     session.commit()
     director = world.headers(Role.director)
-    ids = [client.post(_path(indicator), json={"period": p, "target": t}, headers=director).json()["id"]
-           for p, t in (("2025", 80), ("2026", 85))]
+    ids = [
+        client.post(_path(indicator), json={"period": p, "target": t}, headers=director).json()["id"]
+        for p, t in (("2025", 80), ("2026", 85))
+    ]
     client.post(_path(indicator), json={"period": "2026", "target": 50}, headers=world.headers(Role.director, "b"))
     r = client.get(_path(indicator), headers=world.headers(Role.staff))
     assert [t["period"] for t in r.json()["items"]] == ["2025", "2026"]
@@ -76,7 +82,15 @@ def test_staff_cannot_set_targets_and_foreign_indicator_is_404(client, world, se
     b_own = make_indicator(session, world.b.institution, code="B_OWN")
     platform = make_indicator(session, code="SAT")
     session.commit()
-    assert client.post(_path(platform), json={"period": "2026", "target": 1},
-                       headers=world.headers(Role.staff)).status_code == 403
-    assert client.post(_path(b_own), json={"period": "2026", "target": 1},
-                       headers=world.headers(Role.director)).status_code == 404
+    assert (
+        client.post(
+            _path(platform), json={"period": "2026", "target": 1}, headers=world.headers(Role.staff)
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            _path(b_own), json={"period": "2026", "target": 1}, headers=world.headers(Role.director)
+        ).status_code
+        == 404
+    )

@@ -15,8 +15,11 @@ VALUES = "/api/v1/indicator-values"
 
 
 def _enter(client, world, indicator, period="2026", value=12.5, role=Role.quality_lead, tenant="a", **kw):
-    return client.post(f"/api/v1/indicators/{indicator.id}/values", json={"period": period, "value": value, **kw},
-                       headers=world.headers(role, tenant))
+    return client.post(
+        f"/api/v1/indicators/{indicator.id}/values",
+        json={"period": period, "value": value, **kw},
+        headers=world.headers(role, tenant),
+    )
 
 
 def test_enter_a_manual_value_as_draft(client, world, session):
@@ -26,7 +29,12 @@ def test_enter_a_manual_value_as_draft(client, world, session):
     assert r.status_code == 201, r.text
     out = r.json()
     assert (out["status"], out["origin"], out["value"], out["period"], out["revision"]) == (
-        "draft", "manual", 12.5, "2026", 1)
+        "draft",
+        "manual",
+        12.5,
+        "2026",
+        1,
+    )
     assert out["period_end"] == "2026-12-31" and out["comment"] == "Iš mokymų žurnalo"
     stored = session.get(IndicatorValue, uuid.UUID(out["id"]))
     assert stored.institution_id == world.a.institution.id and stored.entered_by == world.user(Role.quality_lead).id
@@ -36,8 +44,9 @@ def test_enter_a_manual_value_as_draft(client, world, session):
 
 
 def test_computed_indicators_are_not_entered_by_hand(client, world, session):
-    indicator = make_indicator(session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION",
-                                                            "aggregation": "mean"})
+    indicator = make_indicator(
+        session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION", "aggregation": "mean"}
+    )
     session.commit()
     r = _enter(client, world, indicator)
     assert r.status_code == 409
@@ -50,14 +59,20 @@ def test_draft_is_edited_then_published_by_the_director_only(client, world, sess
     session.commit()
     value_id = _enter(client, world, indicator).json()["id"]
     path = f"{VALUES}/{value_id}"
-    r = client.patch(path, json={"value": 14, "comment": "pataisyta"},
-                     headers=world.headers(Role.quality_lead, **{"If-Match": '"1"'}))
+    r = client.patch(
+        path,
+        json={"value": 14, "comment": "pataisyta"},
+        headers=world.headers(Role.quality_lead, **{"If-Match": '"1"'}),
+    )
     assert r.status_code == 200 and r.json()["value"] == 14.0
-    assert client.post(f"{path}/publish", headers=world.headers(Role.quality_lead, **{"If-Match": '"2"'})
-                       ).status_code == 403
+    assert (
+        client.post(f"{path}/publish", headers=world.headers(Role.quality_lead, **{"If-Match": '"2"'})).status_code
+        == 403
+    )
     assert client.post(f"{path}/publish", headers=world.headers(Role.director)).status_code == 428
-    assert client.post(f"{path}/publish", headers=world.headers(Role.director, **{"If-Match": '"1"'})
-                       ).status_code == 412
+    assert (
+        client.post(f"{path}/publish", headers=world.headers(Role.director, **{"If-Match": '"1"'})).status_code == 412
+    )
     r = client.post(f"{path}/publish", headers=world.headers(Role.director, **{"If-Match": '"2"'}))
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "published" and r.json()["published_at"]
@@ -80,20 +95,28 @@ def test_correcting_a_published_value_makes_a_revision(client, world, session):
     row = make_value(session, indicator, world.a.institution, "2025", 10.0, comment="first")
     session.commit()
     path = f"{VALUES}/{row.id}"
-    r = client.post(f"{path}/corrections", json={"value": 11, "reason": "Neįtraukti gruodžio mokymai"},
-                    headers=world.headers(Role.quality_lead, **{"If-Match": '"1"'}))
+    r = client.post(
+        f"{path}/corrections",
+        json={"value": 11, "reason": "Neįtraukti gruodžio mokymai"},
+        headers=world.headers(Role.quality_lead, **{"If-Match": '"1"'}),
+    )
     assert r.status_code == 403
-    r = client.post(f"{path}/corrections", json={"value": 11},
-                    headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+    r = client.post(
+        f"{path}/corrections", json={"value": 11}, headers=world.headers(Role.director, **{"If-Match": '"1"'})
+    )
     assert r.status_code == 422  # a reason is required
-    r = client.post(f"{path}/corrections", json={"value": 11, "reason": "Neįtraukti gruodžio mokymai"},
-                    headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+    r = client.post(
+        f"{path}/corrections",
+        json={"value": 11, "reason": "Neįtraukti gruodžio mokymai"},
+        headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+    )
     assert r.status_code == 200, r.text
     out = r.json()
     assert (out["value"], out["revision"], out["status"]) == (11.0, 2, "published")
     revisions = session.exec(select(IndicatorValueRevision)).all()
     assert [(x.revision, x.value, x.comment, x.reason) for x in revisions] == [
-        (1, 10.0, "first", "Neįtraukti gruodžio mokymai")]
+        (1, 10.0, "first", "Neįtraukti gruodžio mokymai")
+    ]
     r = client.get(f"{path}/revisions", headers=world.headers(Role.staff))
     assert [(x["revision"], x["value"]) for x in r.json()] == [(1, 10.0)]
     r = client.get(f"{path}/revisions", headers=world.headers(Role.municipality_analyst))
@@ -104,8 +127,11 @@ def test_a_draft_is_not_corrected(client, world, session):
     indicator = make_indicator(session, code="TRAINING")
     row = make_value(session, indicator, world.a.institution, "2025", 10.0, published=False)
     session.commit()
-    r = client.post(f"{VALUES}/{row.id}/corrections", json={"value": 11, "reason": "x"},
-                    headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+    r = client.post(
+        f"{VALUES}/{row.id}/corrections",
+        json={"value": 11, "reason": "x"},
+        headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+    )
     assert r.status_code == 409
     assert session.exec(select(IndicatorValueRevision)).first() is None
 
@@ -124,16 +150,19 @@ def test_municipality_sees_published_values_only_and_no_comments(client, world, 
     assert client.get(f"{VALUES}/{published.id}", headers=analyst).json()["value"] == 10.0
     r = client.get(f"/api/v1/indicators/{indicator.id}/values", headers=world.headers(Role.staff))
     assert [v["period"] for v in r.json()["items"]] == ["2026", "2025"]
-    r = client.get(f"/api/v1/indicators/{indicator.id}/values", params={"status": "draft"},
-                   headers=world.headers(Role.staff))
+    r = client.get(
+        f"/api/v1/indicators/{indicator.id}/values", params={"status": "draft"}, headers=world.headers(Role.staff)
+    )
     assert [v["period"] for v in r.json()["items"]] == ["2026"]
 
 
 def test_small_survey_values_are_suppressed_for_municipalities(client, world, session):
-    indicator = make_indicator(session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION",
-                                                            "aggregation": "mean"})
-    few = make_value(session, indicator, world.a.institution, "2025", 4.5, respondents=4, records=4,
-                     inputs={"respondents": 4})
+    indicator = make_indicator(
+        session, code="SAT", source={"kind": "survey", "dimension_code": "SATISFACTION", "aggregation": "mean"}
+    )
+    few = make_value(
+        session, indicator, world.a.institution, "2025", 4.5, respondents=4, records=4, inputs={"respondents": 4}
+    )
     enough = make_value(session, indicator, world.a.institution, "2026", 4.1, respondents=5, records=5)
     session.commit()
     analyst = world.headers(Role.municipality_analyst)
@@ -152,8 +181,11 @@ def test_an_inactive_indicator_takes_no_new_values(client, world, session):
     r = _enter(client, world, indicator)
     assert r.status_code == 409
     assert session.exec(select(IndicatorValue)).first() is None
-    r = client.patch(f"/api/v1/indicators/{indicator.id}", json={"active": True},
-                     headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+    r = client.patch(
+        f"/api/v1/indicators/{indicator.id}",
+        json={"active": True},
+        headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+    )
     assert r.status_code == 200
     assert _enter(client, world, indicator).status_code == 201
 
@@ -166,8 +198,10 @@ def test_a_draft_is_deleted_a_published_value_is_not(client, world, session):
     headers = world.headers(Role.quality_lead, **{"If-Match": '"1"'})
     assert client.delete(f"{VALUES}/{draft.id}", headers=world.headers(Role.quality_lead)).status_code == 428
     assert client.delete(f"{VALUES}/{published.id}", headers=headers).status_code == 409
-    assert client.delete(f"{VALUES}/{draft.id}", headers=world.headers(Role.staff, **{"If-Match": '"1"'})
-                         ).status_code == 403
+    assert (
+        client.delete(f"{VALUES}/{draft.id}", headers=world.headers(Role.staff, **{"If-Match": '"1"'})).status_code
+        == 403
+    )
     assert client.delete(f"{VALUES}/{draft.id}", headers=headers).status_code == 204
     session.expire_all()
     remaining = session.exec(select(IndicatorValue)).all()

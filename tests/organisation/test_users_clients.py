@@ -11,8 +11,13 @@ from tests.factories import PASSWORD
 
 
 def new_user(**kw):
-    return {"username": f"u{uuid.uuid4().hex[:8]}", "password": "a-long-password", "full_name": "Ona Onaitė",
-            "role": "social_worker", **kw}
+    return {
+        "username": f"u{uuid.uuid4().hex[:8]}",
+        "password": "a-long-password",
+        "full_name": "Ona Onaitė",
+        "role": "social_worker",
+        **kw,
+    }
 
 
 class TestUsers:
@@ -27,8 +32,10 @@ class TestUsers:
         assert stored.password_hash != "a-long-password"
         assert verify_password("a-long-password", stored.password_hash)
         # and the new user can sign in
-        r = client.post("/api/v1/auth/token", data={"grant_type": "password", "username": body["username"],
-                                                     "password": "a-long-password"})
+        r = client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "password", "username": body["username"], "password": "a-long-password"},
+        )
         assert r.status_code == 200
 
     def test_director_cannot_create_admins_or_analysts(self, client, world, session):
@@ -38,20 +45,28 @@ class TestUsers:
         assert session.exec(select(User).where(User.role == "municipality_analyst")).all() == []
 
     def test_director_cannot_place_users_in_another_institution(self, client, world):
-        r = client.post("/api/v1/users", json=new_user(institution_id=str(world.b.institution.id)),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            "/api/v1/users",
+            json=new_user(institution_id=str(world.b.institution.id)),
+            headers=world.headers(Role.director),
+        )
         assert r.status_code == 422
         assert r.json()["errors"][0]["field"] == "body.institution_id"
 
     def test_department_must_belong_to_institution(self, client, world):
-        r = client.post("/api/v1/users", json=new_user(department_id=str(world.b.department.id)),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            "/api/v1/users",
+            json=new_user(department_id=str(world.b.department.id)),
+            headers=world.headers(Role.director),
+        )
         assert r.status_code == 422
 
     def test_admin_creates_analyst(self, client, world):
-        r = client.post("/api/v1/users", json=new_user(role="municipality_analyst",
-                                                       municipality_id=str(world.municipality.id)),
-                        headers=world.headers(Role.platform_admin))
+        r = client.post(
+            "/api/v1/users",
+            json=new_user(role="municipality_analyst", municipality_id=str(world.municipality.id)),
+            headers=world.headers(Role.platform_admin),
+        )
         assert r.status_code == 201, r.text
         assert r.json()["institution_id"] is None
 
@@ -92,15 +107,17 @@ class TestUsers:
 
     def test_password_change_and_deactivation_end_sign_ins(self, client, world, session):
         user = world.user(Role.staff)
-        login = client.post("/api/v1/auth/token", data={"grant_type": "password", "username": user.username,
-                                                         "password": PASSWORD}).json()
+        login = client.post(
+            "/api/v1/auth/token", data={"grant_type": "password", "username": user.username, "password": PASSWORD}
+        ).json()
         h = world.headers(Role.director)
         etag = client.get(f"/api/v1/users/{user.id}", headers=h).headers["etag"]
         r = client.patch(f"/api/v1/users/{user.id}", json={"is_active": False}, headers={**h, "If-Match": etag})
         assert r.status_code == 200 and r.json()["is_active"] is False
         assert all(t.revoked_at for t in session.exec(select(RefreshToken).where(RefreshToken.user_id == user.id)))
-        r = client.post("/api/v1/auth/token", data={"grant_type": "refresh_token",
-                                                     "refresh_token": login["refresh_token"]})
+        r = client.post(
+            "/api/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": login["refresh_token"]}
+        )
         assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
 
     def test_cannot_delete_self(self, client, world):
@@ -117,30 +134,43 @@ class TestUsers:
 
 class TestClients:
     def test_director_registers_a_kiosk_and_it_signs_in(self, client, world, session):
-        r = client.post("/api/v1/clients", json={"name": "Kiosk", "role": "feedback_device"},
-                        headers=world.headers(Role.director))
+        r = client.post(
+            "/api/v1/clients", json={"name": "Kiosk", "role": "feedback_device"}, headers=world.headers(Role.director)
+        )
         assert r.status_code == 201, r.text
         body = r.json()
         assert body["institution_id"] == str(world.a.institution.id) and body["client_secret"]
         assert r.headers["cache-control"] == "no-store"
         stored = session.get(ApiClient, uuid.UUID(body["id"]))
         assert stored.secret_hash != body["client_secret"]
-        tok = client.post("/api/v1/auth/token", data={"grant_type": "client_credentials",
-                                                       "client_id": body["client_id"],
-                                                       "client_secret": body["client_secret"]})
+        tok = client.post(
+            "/api/v1/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": body["client_id"],
+                "client_secret": body["client_secret"],
+            },
+        )
         assert tok.status_code == 200
         # the secret is not shown again
-        assert "client_secret" not in client.get(f"/api/v1/clients/{body['id']}",
-                                                 headers=world.headers(Role.director)).json()
+        assert (
+            "client_secret"
+            not in client.get(f"/api/v1/clients/{body['id']}", headers=world.headers(Role.director)).json()
+        )
 
     def test_rotation_invalidates_old_secret(self, client, world):
         h = world.headers(Role.director)
         created = client.post("/api/v1/clients", json={"name": "App", "role": "feedback_device"}, headers=h).json()
         r = client.post(f"/api/v1/clients/{created['id']}/secret", headers={**h, "If-Match": '"1"'})
         assert r.status_code == 200 and r.json()["client_secret"] != created["client_secret"]
-        old = client.post("/api/v1/auth/token", data={"grant_type": "client_credentials",
-                                                       "client_id": created["client_id"],
-                                                       "client_secret": created["client_secret"]})
+        old = client.post(
+            "/api/v1/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": created["client_id"],
+                "client_secret": created["client_secret"],
+            },
+        )
         assert old.status_code == 401
 
     def test_only_admin_registers_municipality_clients(self, client, world):
@@ -151,10 +181,18 @@ class TestClients:
 
     def test_deactivated_client_cannot_sign_in(self, client, world):
         device = world.a.device
-        r = client.patch(f"/api/v1/clients/{device.id}", json={"is_active": False},
-                         headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+        r = client.patch(
+            f"/api/v1/clients/{device.id}",
+            json={"is_active": False},
+            headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+        )
         assert r.status_code == 200
-        r = client.post("/api/v1/auth/token", data={"grant_type": "client_credentials",
-                                                     "client_id": device.client_id,
-                                                     "client_secret": "client-secret-123"})
+        r = client.post(
+            "/api/v1/auth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": device.client_id,
+                "client_secret": "client-secret-123",
+            },
+        )
         assert r.status_code == 401

@@ -26,8 +26,9 @@ def _item_id(world, session):
 
 
 def _rule_id(world, session):
-    row = session.exec(select(PlanApprovalRule).where(
-        PlanApprovalRule.institution_id == world.a.institution.id)).first()
+    row = session.exec(
+        select(PlanApprovalRule).where(PlanApprovalRule.institution_id == world.a.institution.id)
+    ).first()
     if row is None:
         row = PlanApprovalRule(institution_id=world.a.institution.id, year=2026, approve_within_months=1)
         session.add(row)
@@ -36,8 +37,9 @@ def _rule_id(world, session):
 
 
 def _cadence_id(world, session):
-    row = session.exec(select(PlanReviewCadence).where(
-        PlanReviewCadence.institution_id == world.a.institution.id)).first()
+    row = session.exec(
+        select(PlanReviewCadence).where(PlanReviewCadence.institution_id == world.a.institution.id)
+    ).first()
     if row is None:
         row = PlanReviewCadence(institution_id=world.a.institution.id, kind=PlanKind.annual, interval_months=2)
         session.add(row)

@@ -27,12 +27,22 @@ def test_counts_items_due_in_the_period_done_by_their_due_date(world, session):
 
 
 def test_only_plans_in_force_or_closed_count(world, session):
-    for status, on_time in ((PlanStatus.approved, True), (PlanStatus.closed, True), (PlanStatus.draft, True),
-                            (PlanStatus.submitted, True), (PlanStatus.returned, True),
-                            (PlanStatus.superseded, False)):
+    for status, on_time in (
+        (PlanStatus.approved, True),
+        (PlanStatus.closed, True),
+        (PlanStatus.draft, True),
+        (PlanStatus.submitted, True),
+        (PlanStatus.returned, True),
+        (PlanStatus.superseded, False),
+    ):
         plan = make_plan(session, world, kind=PlanKind.monthly, period="2026-02", status=status, items=0)
-        make_item(session, plan, due_date=date(2026, 2, 27), status=ItemStatus.done,
-                  completed_on=date(2026, 2, 1) if on_time else date(2026, 3, 5))
+        make_item(
+            session,
+            plan,
+            due_date=date(2026, 2, 27),
+            status=ItemStatus.done,
+            completed_on=date(2026, 2, 1) if on_time else date(2026, 3, 5),
+        )
     assert items_done_on_time(session, world.a.institution.id, *H1) == (2, 2)
 
 
@@ -41,7 +51,10 @@ def test_progress_reported_through_the_api_counts(client, world, session):
     item = make_item(session, plan, due_date=date(2026, 3, 31))
     make_item(session, plan, due_date=date(2026, 3, 31))
     assert items_done_on_time(session, world.a.institution.id, *H1) == (0, 2)
-    r = client.patch(f"{PLANS}/{plan.id}/items/{item.id}", json={"status": "done", "completed_on": "2026-03-15"},
-                     headers=world.headers(Role.quality_lead, **if_match(1)))
+    r = client.patch(
+        f"{PLANS}/{plan.id}/items/{item.id}",
+        json={"status": "done", "completed_on": "2026-03-15"},
+        headers=world.headers(Role.quality_lead, **if_match(1)),
+    )
     assert r.status_code == 200, r.text
     assert items_done_on_time(session, world.a.institution.id, *H1) == (1, 2)

@@ -15,13 +15,16 @@ from tests.plans.helpers import PLANS, if_match, make_plan
 RULES = f"{PLANS}/approval-rules"
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2026, 1, 15), 1, date(2026, 2, 15)),
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),
-    (date(2028, 1, 31), 1, date(2028, 2, 29)),
-    (date(2026, 12, 20), 2, date(2027, 2, 20)),
-    (date(2026, 3, 31), -1, date(2026, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 1, 15), 1, date(2026, 2, 15)),
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2026, 12, 20), 2, date(2027, 2, 20)),
+        (date(2026, 3, 31), -1, date(2026, 2, 28)),
+    ],
+)
 def test_add_months(day, months, expected):
     assert add_months(day, months) == expected
 
@@ -86,20 +89,34 @@ class TestApprovalRulesApi:
         assert client.post(RULES, json=body, headers=world.headers(Role.staff)).status_code == 403
         r = client.post(RULES, json=body, headers=world.headers(Role.director))
         assert r.status_code == 201
-        r = client.patch(f"{RULES}/{r.json()['id']}", json={"approve_within_months": 2},
-                         headers=world.headers(Role.department_head, **if_match(1)))
+        r = client.patch(
+            f"{RULES}/{r.json()['id']}",
+            json={"approve_within_months": 2},
+            headers=world.headers(Role.department_head, **if_match(1)),
+        )
         assert r.status_code == 403
 
     def test_plans_show_their_deadline_on_fixed_dates(self, client, world, session):
-        for year, budget, months in ((2019, date(2019, 2, 1), 1), (2020, date(2020, 2, 1), 2),
-                                     (2999, date(2999, 1, 10), 1)):
-            session.add(PlanApprovalRule(institution_id=world.a.institution.id, year=year, budget_approved_on=budget,
-                                         approve_within_months=months))
+        for year, budget, months in (
+            (2019, date(2019, 2, 1), 1),
+            (2020, date(2020, 2, 1), 2),
+            (2999, date(2999, 1, 10), 1),
+        ):
+            session.add(
+                PlanApprovalRule(
+                    institution_id=world.a.institution.id,
+                    year=year,
+                    budget_approved_on=budget,
+                    approve_within_months=months,
+                )
+            )
         session.commit()
-        on_time = make_plan(session, world, period="2019", status=PlanStatus.approved,
-                            approved_at=datetime(2019, 3, 1, 9, tzinfo=UTC))
-        late = make_plan(session, world, period="2020", status=PlanStatus.closed,
-                         approved_at=datetime(2020, 4, 6, 9, tzinfo=UTC))
+        on_time = make_plan(
+            session, world, period="2019", status=PlanStatus.approved, approved_at=datetime(2019, 3, 1, 9, tzinfo=UTC)
+        )
+        late = make_plan(
+            session, world, period="2020", status=PlanStatus.closed, approved_at=datetime(2020, 4, 6, 9, tzinfo=UTC)
+        )
         future = make_plan(session, world, period="2999")
         department = make_plan(session, world, kind=PlanKind.department, period="2019")
         h = world.headers(Role.staff)
@@ -107,22 +124,39 @@ class TestApprovalRulesApi:
         def approval(plan):
             return client.get(f"{PLANS}/{plan.id}", headers=h).json()["approval"]
 
-        assert approval(on_time) == {"due_date": "2019-03-01", "budget_approved_on": "2019-02-01",
-                                     "approve_within_months": 1, "overdue": False, "days_overdue": 0}
+        assert approval(on_time) == {
+            "due_date": "2019-03-01",
+            "budget_approved_on": "2019-02-01",
+            "approve_within_months": 1,
+            "overdue": False,
+            "days_overdue": 0,
+        }
         assert (approval(late)["due_date"], approval(late)["overdue"], approval(late)["days_overdue"]) == (
-            "2020-04-01", True, 5)
+            "2020-04-01",
+            True,
+            5,
+        )
         assert (approval(future)["due_date"], approval(future)["overdue"]) == ("2999-02-10", False)
         assert approval(department) is None  # the rule is the annual plan's
-        listed = {p["id"]: p["approval"] for p in client.get(PLANS, params={"include_superseded": True},
-                                                             headers=h).json()["items"]}
+        listed = {
+            p["id"]: p["approval"]
+            for p in client.get(PLANS, params={"include_superseded": True}, headers=h).json()["items"]
+        }
         assert listed[str(late.id)]["overdue"] is True and listed[str(on_time.id)]["overdue"] is False
 
     def test_an_amendment_does_not_restart_the_clock(self, client, world, session):
-        session.add(PlanApprovalRule(institution_id=world.a.institution.id, year=2019,
-                                     budget_approved_on=date(2019, 2, 1), approve_within_months=1))
+        session.add(
+            PlanApprovalRule(
+                institution_id=world.a.institution.id,
+                year=2019,
+                budget_approved_on=date(2019, 2, 1),
+                approve_within_months=1,
+            )
+        )
         session.commit()
-        first = make_plan(session, world, period="2019", status=PlanStatus.approved,
-                          approved_at=datetime(2019, 2, 20, tzinfo=UTC))
+        first = make_plan(
+            session, world, period="2019", status=PlanStatus.approved, approved_at=datetime(2019, 2, 20, tzinfo=UTC)
+        )
         r = client.post(f"{PLANS}/{first.id}/amendments", headers=world.headers(Role.quality_lead, **if_match(1)))
         assert r.status_code == 201
         assert r.json()["approval"]["overdue"] is False  # judged by the first revision's approval

@@ -19,19 +19,24 @@ ITEM = {"title": "Darbuotojų mokymai apie įgalinimą", "area": "competence", "
 
 class TestGoals:
     def test_goals_tie_to_the_quality_policy_and_the_strategic_plan(self, client, world, session):
-        strategic = make_plan(session, world, kind=PlanKind.strategic, period="2025-2029",
-                              status=PlanStatus.approved, items=0)
+        strategic = make_plan(
+            session, world, kind=PlanKind.strategic, period="2025-2029", status=PlanStatus.approved, items=0
+        )
         plan = make_plan(session, world, parent_id=strategic.id)
         q = world.headers(Role.quality_lead)
         r = client.post(f"{PLANS}/{strategic.id}/goals", json={"title": "X"}, headers=q)
         assert r.status_code == 409  # the approved strategic plan is amended, not edited
-        sgoal = PlanGoal(id=uuid.uuid4(), institution_id=strategic.institution_id, plan_id=strategic.id,
-                         title="Gyvenimo kokybė")
+        sgoal = PlanGoal(
+            id=uuid.uuid4(), institution_id=strategic.institution_id, plan_id=strategic.id, title="Gyvenimo kokybė"
+        )
         sgoal.series_id = sgoal.id
         session.add(sgoal)
         session.commit()
-        body = {"title": "Didinti paslaugų gavėjų įgalinimą", "quality_policy_objective": "Įgalinimas",
-                "strategic_goal_id": str(sgoal.id)}
+        body = {
+            "title": "Didinti paslaugų gavėjų įgalinimą",
+            "quality_policy_objective": "Įgalinimas",
+            "strategic_goal_id": str(sgoal.id),
+        }
         r = client.post(f"{PLANS}/{plan.id}/goals", json=body, headers=q)
         assert r.status_code == 201, r.text
         goal = r.json()
@@ -68,10 +73,17 @@ class TestContent:
         session.add(goal)
         session.commit()
         measure = make_measure(session, world.a.institution, year=2026).id  # the same year: a link, not a carry
-        body = {**ITEM, "description": "Du seminarai", "goal_id": str(goal.id),
-                "responsible_user_id": str(world.user(Role.department_head).id),
-                "department_id": str(world.a.department.id), "indicator": "Apmokytų darbuotojų dalis",
-                "indicator_id": str(indicator.id), "target_value": 80, "improvement_measure_id": str(measure)}
+        body = {
+            **ITEM,
+            "description": "Du seminarai",
+            "goal_id": str(goal.id),
+            "responsible_user_id": str(world.user(Role.department_head).id),
+            "department_id": str(world.a.department.id),
+            "indicator": "Apmokytų darbuotojų dalis",
+            "indicator_id": str(indicator.id),
+            "target_value": 80,
+            "improvement_measure_id": str(measure),
+        }
         r = client.post(f"{PLANS}/{plan.id}/items", json=body, headers=world.headers(Role.quality_lead))
         assert r.status_code == 201, r.text
         out = r.json()
@@ -92,9 +104,13 @@ class TestContent:
         b_indicator = make_indicator(session, world.b.institution, code="B_ONLY")
         session.commit()
         q = world.headers(Role.quality_lead)
-        for field, value in (("goal_id", goal.id), ("responsible_user_id", world.user(Role.staff, "b").id),
-                             ("department_id", world.b.department.id), ("indicator_id", b_indicator.id),
-                             ("due_date", "2027-01-15")):
+        for field, value in (
+            ("goal_id", goal.id),
+            ("responsible_user_id", world.user(Role.staff, "b").id),
+            ("department_id", world.b.department.id),
+            ("indicator_id", b_indicator.id),
+            ("due_date", "2027-01-15"),
+        ):
             r = client.post(f"{PLANS}/{plan.id}/items", json={**ITEM, field: str(value)}, headers=q)
             assert r.status_code == 422, (field, r.text)
             assert r.json()["errors"][0]["field"] == f"body.{field}"
@@ -117,8 +133,9 @@ class TestContent:
         approved_item = session.exec(select(PlanItem).where(PlanItem.plan_id == approved.id)).one()
         r = client.post(f"{PLANS}/{approved.id}/items", json={**ITEM, "due_date": "2027-06-30"}, headers=q)
         assert r.status_code == 409
-        r = client.patch(f"{PLANS}/{approved.id}/items/{approved_item.id}", json={"title": "X"},
-                         headers={**q, **if_match(1)})
+        r = client.patch(
+            f"{PLANS}/{approved.id}/items/{approved_item.id}", json={"title": "X"}, headers={**q, **if_match(1)}
+        )
         assert r.status_code == 409
         r = client.delete(f"{PLANS}/{approved.id}/items/{approved_item.id}", headers={**q, **if_match(1)})
         assert r.status_code == 409
@@ -131,8 +148,9 @@ class TestContent:
         h = world.headers(Role.department_head)
         assert client.post(f"{PLANS}/{dept.id}/items", json=ITEM, headers=h).status_code == 201
         assert client.post(f"{PLANS}/{annual.id}/items", json=ITEM, headers=h).status_code == 403
-        assert client.post(f"{PLANS}/{annual.id}/items", json=ITEM,
-                           headers=world.headers(Role.staff)).status_code == 403
+        assert (
+            client.post(f"{PLANS}/{annual.id}/items", json=ITEM, headers=world.headers(Role.staff)).status_code == 403
+        )
 
 
 class TestProgress:
@@ -140,13 +158,17 @@ class TestProgress:
         plan = make_plan(session, world, status=PlanStatus.approved, period=str(today().year), items=0)
         item = make_item(session, plan)
         url, q = f"{PLANS}/{plan.id}/items/{item.id}", world.headers(Role.quality_lead)
-        r = client.patch(url, json={"status": "in_progress", "progress": 40, "status_note": "Vyksta"},
-                         headers={**q, **if_match(1)})
+        r = client.patch(
+            url, json={"status": "in_progress", "progress": 40, "status_note": "Vyksta"}, headers={**q, **if_match(1)}
+        )
         assert r.status_code == 200, r.text
         assert (r.json()["status"], r.json()["progress"], r.json()["completed_on"]) == ("in_progress", 40, None)
         r = client.patch(url, json={"status": "done"}, headers={**q, **if_match(2)})
         assert (r.json()["status"], r.json()["progress"], r.json()["completed_on"]) == (
-            "done", 100, today().isoformat())
+            "done",
+            100,
+            today().isoformat(),
+        )
         earlier = (today() - timedelta(days=3)).isoformat()
         r = client.patch(url, json={"completed_on": earlier, "actual_value": 75}, headers={**q, **if_match(3)})
         assert r.status_code == 200 and (r.json()["completed_on"], r.json()["actual_value"]) == (earlier, 75.0)
@@ -170,14 +192,18 @@ class TestProgress:
             r = client.patch(f"{PLANS}/{plan.id}/items/{item.id}", json={"progress": 30}, headers=h)
             assert r.status_code == 200, r.text
         assert client.patch(f"{PLANS}/{plan.id}/items/{other.id}", json={"progress": 30}, headers=h).status_code == 403
-        r = client.patch(f"{PLANS}/{plan.id}/items/{theirs.id}", json={"title": "X"},
-                         headers=world.headers(Role.department_head, **if_match(2)))
+        r = client.patch(
+            f"{PLANS}/{plan.id}/items/{theirs.id}",
+            json={"title": "X"},
+            headers=world.headers(Role.department_head, **if_match(2)),
+        )
         assert r.status_code == 403  # the content is the annual plan's drafters'
 
     def test_list_filters_and_order(self, client, world, session):
         plan = make_plan(session, world, status=PlanStatus.approved, items=0)
-        late = make_item(session, plan, title="B", due_date=date(2026, 9, 30), status=ItemStatus.done,
-                         completed_on=date(2026, 9, 1))
+        late = make_item(
+            session, plan, title="B", due_date=date(2026, 9, 30), status=ItemStatus.done, completed_on=date(2026, 9, 1)
+        )
         early = make_item(session, plan, title="A", due_date=date(2026, 3, 31), department_id=world.a.department.id)
         h = world.headers(Role.staff)
 

@@ -19,15 +19,18 @@ def create(client, world, role=Role.quality_lead, tenant="a", **body):
 
 
 class TestCreate:
-    @pytest.mark.parametrize(("kind", "period", "start", "end"), [
-        ("strategic", "2026-2030", date(2026, 1, 1), date(2030, 12, 31)),
-        ("annual", "2026", date(2026, 1, 1), date(2026, 12, 31)),
-        ("half_year", "2026-H2", date(2026, 7, 1), date(2026, 12, 31)),
-        ("quarterly", "2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
-        ("monthly", "2026-02", date(2026, 2, 1), date(2026, 2, 28)),
-        ("competence_development", "2026", date(2026, 1, 1), date(2026, 12, 31)),
-        ("improvement", "2027", date(2027, 1, 1), date(2027, 12, 31)),
-    ])
+    @pytest.mark.parametrize(
+        ("kind", "period", "start", "end"),
+        [
+            ("strategic", "2026-2030", date(2026, 1, 1), date(2030, 12, 31)),
+            ("annual", "2026", date(2026, 1, 1), date(2026, 12, 31)),
+            ("half_year", "2026-H2", date(2026, 7, 1), date(2026, 12, 31)),
+            ("quarterly", "2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
+            ("monthly", "2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+            ("competence_development", "2026", date(2026, 1, 1), date(2026, 12, 31)),
+            ("improvement", "2027", date(2027, 1, 1), date(2027, 12, 31)),
+        ],
+    )
     def test_each_kind_takes_its_own_period(self, client, world, session, kind, period, start, end):
         r = create(client, world, kind=kind, period=period)
         assert r.status_code == 201, r.text
@@ -42,14 +45,28 @@ class TestCreate:
         event = session.exec(select(PlanEvent).where(PlanEvent.plan_id == stored.id)).one()
         assert (event.action, event.from_status, event.to_status) == ("create", None, "draft")
 
-    @pytest.mark.parametrize(("kind", "period"), [
-        ("annual", "2026-Q1"), ("quarterly", "2026"), ("monthly", "2026-H1"), ("half_year", "2026-03"),
-        ("strategic", "2026"), ("strategic", "2030-2026"), ("strategic", "2026-2040"), ("department", "2026-Q2"),
-        ("annual", "0999"),
-    ])
+    @pytest.mark.parametrize(
+        ("kind", "period"),
+        [
+            ("annual", "2026-Q1"),
+            ("quarterly", "2026"),
+            ("monthly", "2026-H1"),
+            ("half_year", "2026-03"),
+            ("strategic", "2026"),
+            ("strategic", "2030-2026"),
+            ("strategic", "2026-2040"),
+            ("department", "2026-Q2"),
+            ("annual", "0999"),
+        ],
+    )
     def test_a_period_that_does_not_suit_the_kind_is_422(self, client, world, session, kind, period):
-        r = create(client, world, kind=kind, period=period, department_id=str(world.a.department.id)
-                   if kind == "department" else None)
+        r = create(
+            client,
+            world,
+            kind=kind,
+            period=period,
+            department_id=str(world.a.department.id) if kind == "department" else None,
+        )
         assert r.status_code == 422, r.text
         assert r.json()["type"] == "urn:ciklas:problem:unprocessable"
         assert r.json()["errors"][0]["field"] == "body.period"
@@ -98,18 +115,26 @@ class TestParents:
             r = create(client, world, kind=kind, parent_id=annual["id"], **extra)
             assert r.status_code == 201, (kind, r.text)
         r = client.get(PLANS, params={"parent_id": annual["id"]}, headers=world.headers(Role.staff))
-        assert {p["kind"] for p in r.json()["items"]} == {"quarterly", "department", "competence_development",
-                                                          "improvement"}
+        assert {p["kind"] for p in r.json()["items"]} == {
+            "quarterly",
+            "department",
+            "competence_development",
+            "improvement",
+        }
 
-    @pytest.mark.parametrize(("kind", "period", "parent"), [
-        ("monthly", "2026-05", "strategic"),   # not under a strategic plan directly
-        ("annual", "2026", "annual"),
-        ("quarterly", "2027-Q1", "annual"),    # outside the parent's year
-        ("strategic", "2026-2030", "annual"),  # a strategic plan has no parent
-    ])
+    @pytest.mark.parametrize(
+        ("kind", "period", "parent"),
+        [
+            ("monthly", "2026-05", "strategic"),  # not under a strategic plan directly
+            ("annual", "2026", "annual"),
+            ("quarterly", "2027-Q1", "annual"),  # outside the parent's year
+            ("strategic", "2026-2030", "annual"),  # a strategic plan has no parent
+        ],
+    )
     def test_wrong_parent_is_422(self, client, world, session, kind, period, parent):
-        parent_plan = make_plan(session, world, kind=PlanKind(parent),
-                                period="2025-2029" if parent == "strategic" else "2026")
+        parent_plan = make_plan(
+            session, world, kind=PlanKind(parent), period="2025-2029" if parent == "strategic" else "2026"
+        )
         r = create(client, world, kind=kind, period=period, parent_id=str(parent_plan.id))
         assert r.status_code == 422, r.text
         assert r.json()["errors"][0]["field"] == "body.parent_id"
@@ -135,20 +160,31 @@ class TestWhoDrafts:
         assert r.status_code == 201
         other = make_plan(session, world, kind=PlanKind.department, period="2027")  # a department of A
         from tests.factories import make_department
+
         second = make_department(session, world.a.institution)
         session.commit()
-        r = create(client, world, Role.department_head, kind="department", period="2027",
-                   department_id=str(second.id))
+        r = create(client, world, Role.department_head, kind="department", period="2027", department_id=str(second.id))
         assert r.status_code == 403
         for kind in ("annual", "competence_development", "quarterly"):
-            r = create(client, world, Role.department_head, kind=kind, period="2026-Q1" if kind == "quarterly"
-                       else "2026")
+            r = create(
+                client, world, Role.department_head, kind=kind, period="2026-Q1" if kind == "quarterly" else "2026"
+            )
             assert r.status_code == 403, kind
             assert r.json()["type"] == "urn:ciklas:problem:forbidden"
         assert other.kind == "department"
 
-    @pytest.mark.parametrize("role", [Role.social_worker, Role.staff, Role.recipient, Role.guardian,
-                                      Role.feedback_device, Role.municipality_analyst, Role.platform_admin])
+    @pytest.mark.parametrize(
+        "role",
+        [
+            Role.social_worker,
+            Role.staff,
+            Role.recipient,
+            Role.guardian,
+            Role.feedback_device,
+            Role.municipality_analyst,
+            Role.platform_admin,
+        ],
+    )
     def test_others_cannot_draft(self, client, world, session, role):
         r = create(client, world, role)
         assert r.status_code == 403
@@ -205,15 +241,17 @@ class TestReadAndUpdate:
         assert r.status_code == 409 and "amend" in r.json()["detail"]
         session.expire_all()
         assert session.get(Plan, approved.id).title == approved.title
-        audit = session.exec(select(AuditEvent).where(AuditEvent.resource_id == plan.id,
-                                                      AuditEvent.action == "update")).all()
+        audit = session.exec(
+            select(AuditEvent).where(AuditEvent.resource_id == plan.id, AuditEvent.action == "update")
+        ).all()
         assert len(audit) == 1
 
     def test_a_period_change_keeps_the_plans_under_it_inside(self, client, world, session):
         annual = make_plan(session, world, items=0)
         make_plan(session, world, kind=PlanKind.quarterly, period="2026-Q1", parent_id=annual.id)
-        r = client.patch(f"{PLANS}/{annual.id}", json={"period": "2027"},
-                         headers=world.headers(Role.quality_lead, **if_match(1)))
+        r = client.patch(
+            f"{PLANS}/{annual.id}", json={"period": "2027"}, headers=world.headers(Role.quality_lead, **if_match(1))
+        )
         assert r.status_code == 422 and "under this one" in r.json()["detail"]
 
     def test_a_department_head_edits_only_their_departments_plan(self, client, world, session):
@@ -223,8 +261,11 @@ class TestReadAndUpdate:
         assert client.patch(f"{PLANS}/{annual.id}", json={"title": "X"}, headers=h).status_code == 403
         r = client.patch(f"{PLANS}/{dept.id}", json={"title": "Dienos centro planas"}, headers=h)
         assert r.status_code == 200
-        r = client.patch(f"{PLANS}/{dept.id}", json={"parent_id": str(annual.id)},
-                         headers=world.headers(Role.department_head, **if_match(2)))
+        r = client.patch(
+            f"{PLANS}/{dept.id}",
+            json={"parent_id": str(annual.id)},
+            headers=world.headers(Role.department_head, **if_match(2)),
+        )
         assert r.status_code == 200 and r.json()["parent_id"] == str(annual.id)
 
     def test_discarding_a_draft(self, client, world, session):

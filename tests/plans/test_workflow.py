@@ -29,8 +29,18 @@ MAY = {
     "close": {Role.director, Role.quality_lead},
     "amendments": {Role.director, Role.quality_lead},
 }
-ROLES = [Role.director, Role.quality_lead, Role.department_head, Role.social_worker, Role.staff, Role.recipient,
-         Role.guardian, Role.feedback_device, Role.municipality_analyst, Role.platform_admin]
+ROLES = [
+    Role.director,
+    Role.quality_lead,
+    Role.department_head,
+    Role.social_worker,
+    Role.staff,
+    Role.recipient,
+    Role.guardian,
+    Role.feedback_device,
+    Role.municipality_analyst,
+    Role.platform_admin,
+]
 
 
 def state(session, plan_id):
@@ -48,8 +58,9 @@ def test_every_transition_from_every_status_by_every_role(client, world, session
         for role in ROLES:
             plan = make_plan(session, world, status=status, period=str(2000 + len(session.exec(select(Plan)).all())))
             before = state(session, plan.id)
-            r = client.post(f"{PLANS}/{plan.id}/{action}", json=body,
-                            headers=world.headers(role, **if_match(plan.version)))
+            r = client.post(
+                f"{PLANS}/{plan.id}/{action}", json=body, headers=world.headers(role, **if_match(plan.version))
+            )
             where = f"{role.value} {action} a {status.value} plan: {r.status_code} {r.text[:200]}"
             if role not in MAY[action]:
                 assert r.status_code == 403, where
@@ -112,8 +123,7 @@ def test_returned_for_changes_with_a_comment_then_resubmitted_and_approved(clien
     assert out["status"] == "approved" and out["approved_by_id"] == str(world.user(Role.director).id)
     assert out["approved_at"] and out["submitted_at"]
     r = client.get(f"{url}/history", headers=world.headers(Role.staff))
-    steps = [(e["action"], e["from_status"], e["to_status"], e["comment"], e["actor_role"])
-             for e in r.json()["items"]]
+    steps = [(e["action"], e["from_status"], e["to_status"], e["comment"], e["actor_role"]) for e in r.json()["items"]]
     assert steps == [
         ("submit", "draft", "submitted", "Teikiu", "quality_lead"),
         ("return", "submitted", "returned", "Trūksta partnerystės priemonių.", "director"),
@@ -125,25 +135,36 @@ def test_returned_for_changes_with_a_comment_then_resubmitted_and_approved(clien
 class TestAmendments:
     def approved_plan(self, session, world):
         plan = make_plan(session, world, status=PlanStatus.approved, items=0)
-        goal = PlanGoal(id=uuid.uuid4(), institution_id=plan.institution_id, plan_id=plan.id, title="Kokybė",
-                        quality_policy_objective="Paslaugų gavėjų gyvenimo kokybė")
+        goal = PlanGoal(
+            id=uuid.uuid4(),
+            institution_id=plan.institution_id,
+            plan_id=plan.id,
+            title="Kokybė",
+            quality_policy_objective="Paslaugų gavėjų gyvenimo kokybė",
+        )
         goal.series_id = goal.id
         session.add(goal)
         session.commit()
-        kept = make_item(session, plan, title="Mokymai", goal_id=goal.id, due_date=date(2026, 3, 31),
-                         status=ItemStatus.in_progress)
+        kept = make_item(
+            session, plan, title="Mokymai", goal_id=goal.id, due_date=date(2026, 3, 31), status=ItemStatus.in_progress
+        )
         dropped = make_item(session, plan, title="Išvyka", due_date=date(2026, 6, 30))
         return plan, goal, kept, dropped
 
     def test_an_amendment_is_a_new_revision_and_the_approved_one_stays_readable(self, client, world, session):
         plan, goal, kept, dropped = self.approved_plan(session, world)
         q, d = world.headers(Role.quality_lead), world.headers(Role.director)
-        r = client.post(f"{PLANS}/{plan.id}/amendments", json={"comment": "Pridedame projektą"},
-                        headers={**q, **if_match(1)})
+        r = client.post(
+            f"{PLANS}/{plan.id}/amendments", json={"comment": "Pridedame projektą"}, headers={**q, **if_match(1)}
+        )
         assert r.status_code == 201, r.text
         new = r.json()
         assert (new["revision"], new["status"], new["series_id"], new["previous_revision_id"]) == (
-            2, "draft", str(plan.id), str(plan.id))
+            2,
+            "draft",
+            str(plan.id),
+            str(plan.id),
+        )
         assert r.headers["Location"] == f"{PLANS}/{new['id']}"
         assert [g["title"] for g in new["goals"]] == ["Kokybė"] and new["goals"][0]["series_id"] == str(goal.id)
         # a second amendment at the same time is refused
@@ -156,11 +177,17 @@ class TestAmendments:
         copy_of_dropped = items[1]
         r = client.delete(f"{PLANS}/{new['id']}/items/{copy_of_dropped['id']}", headers={**q, **if_match(1)})
         assert r.status_code == 204
-        r = client.post(f"{PLANS}/{new['id']}/items", json={"title": "Projektas", "area": "project",
-                                                           "due_date": "2026-11-30"}, headers=q)
+        r = client.post(
+            f"{PLANS}/{new['id']}/items",
+            json={"title": "Projektas", "area": "project", "due_date": "2026-11-30"},
+            headers=q,
+        )
         assert r.status_code == 201
-        r = client.patch(f"{PLANS}/{plan.id}/items/{kept.id}", json={"status": "done", "completed_on": "2026-03-20"},
-                         headers={**q, **if_match(1)})
+        r = client.patch(
+            f"{PLANS}/{plan.id}/items/{kept.id}",
+            json={"status": "done", "completed_on": "2026-03-20"},
+            headers={**q, **if_match(1)},
+        )
         assert r.status_code == 200, r.text
         assert client.post(f"{PLANS}/{new['id']}/submit", headers={**q, **if_match(1)}).status_code == 200
         r = client.post(f"{PLANS}/{new['id']}/approve", headers={**d, **if_match(2)})
@@ -173,18 +200,24 @@ class TestAmendments:
         # the new revision took over the progress reported meanwhile
         new_items = client.get(f"{PLANS}/{new['id']}/items", headers=q).json()["items"]
         assert [(i["title"], i["status"], i["completed_on"]) for i in new_items] == [
-            ("Mokymai", "done", "2026-03-20"), ("Projektas", "planned", None)]
+            ("Mokymai", "done", "2026-03-20"),
+            ("Projektas", "planned", None),
+        ]
         revisions = client.get(f"{PLANS}/{new['id']}/revisions", headers=q).json()
         assert [(p["revision"], p["status"]) for p in revisions] == [(1, "superseded"), (2, "approved")]
         history = client.get(f"{PLANS}/{plan.id}/history", headers=q).json()["items"]
         assert [(e["revision"], e["action"]) for e in history] == [
-            (2, "amend"), (2, "submit"), (1, "supersede"), (2, "approve")]
+            (2, "amend"),
+            (2, "submit"),
+            (1, "supersede"),
+            (2, "approve"),
+        ]
         listed = client.get(PLANS, headers=q).json()["items"]
         assert [p["id"] for p in listed] == [new["id"]]
         # the superseded revision is history: it is neither edited nor moved on
         r = client.patch(f"{PLANS}/{plan.id}/items/{kept.id}", json={"progress": 50}, headers={**q, **if_match(2)})
         assert r.status_code == 409
-        assert client.post(f"{PLANS}/{plan.id}/close", headers={**q, **if_match(old['version'])}).status_code == 409
+        assert client.post(f"{PLANS}/{plan.id}/close", headers={**q, **if_match(old["version"])}).status_code == 409
 
     def test_a_discarded_amendment_leaves_the_approved_plan_as_it_was(self, client, world, session):
         plan, *_ = self.approved_plan(session, world)

@@ -42,8 +42,9 @@ def _forced_by_output(n: int, own: float, grid: tuple[float, ...], rule: Rule) -
     return forced
 
 
-def computable_peer_values(n: int, own: float, observed: tuple, grid: Sequence[float],
-                           rule: Rule = documented) -> frozenset[float]:
+def computable_peer_values(
+    n: int, own: float, observed: tuple, grid: Sequence[float], rule: Rule = documented
+) -> frozenset[float]:
     """The peer values the attacker can be sure of from `observed`; empty when none."""
     found = _forced_by_output(n, own, tuple(grid), rule)
     assert observed in found, f"{observed} is not what the rule publishes for {n} peers"

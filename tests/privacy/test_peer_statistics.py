@@ -36,13 +36,15 @@ def test_the_attacker_finds_what_the_old_figures_gave_away():
     """The attacker is not toothless: a median, min and max, or a rank counting ties by half, each
     give a peer's value away; the published rule does not."""
     with_median = lambda peers, own: (*documented(peers, own), statistics.median(peers))  # noqa: E731
-    assert computable_peer_values(5, 25.0, with_median((0.0, 50.0, 100.0, 100.0, 100.0), 25.0), PERCENT_GRID,
-                                  with_median) == {100.0}
+    assert computable_peer_values(
+        5, 25.0, with_median((0.0, 50.0, 100.0, 100.0, 100.0), 25.0), PERCENT_GRID, with_median
+    ) == {100.0}
     min_max = lambda peers, own: (len(peers), min(peers), max(peers))  # noqa: E731
     assert computable_peer_values(1, 50.0, min_max((70.0,), 50.0), PERCENT_GRID, min_max) == {70.0}
     ties_half = lambda peers, own: (len(peers), sum((v < own) + (v == own) / 2 for v in peers))  # noqa: E731
-    assert computable_peer_values(5, 50.0, ties_half((0.0, 50.0, 100.0, 100.0, 100.0), 50.0), PERCENT_GRID,
-                                  ties_half) == {50.0}
+    assert computable_peer_values(
+        5, 50.0, ties_half((0.0, 50.0, 100.0, 100.0, 100.0), 50.0), PERCENT_GRID, ties_half
+    ) == {50.0}
     observed = documented((0.0, 50.0, 100.0, 100.0, 100.0), 50.0)
     assert observed == (5, False, 20.0) and computable_peer_values(5, 50.0, observed, PERCENT_GRID) == frozenset()
 
@@ -50,8 +52,12 @@ def test_the_attacker_finds_what_the_old_figures_gave_away():
 def test_no_indicator_comparison_reveals_a_peer(client, world, session, db_engine):
     sat = make_indicator(session, code="SAT")
     own = make_value(session, sat, world.a.institution, "2026", 0.0)
-    peers = [make_value(session, sat, make_institution(session, world.municipality, kind=InstitutionKind.care_home),
-                        "2026", 0.0) for _ in PEERS]
+    peers = [
+        make_value(
+            session, sat, make_institution(session, world.municipality, kind=InstitutionKind.care_home), "2026", 0.0
+        )
+        for _ in PEERS
+    ]
     session.commit()
     director = world.headers(Role.director)
     checked = 0
@@ -59,14 +65,20 @@ def test_no_indicator_comparison_reveals_a_peer(client, world, session, db_engin
         for values in combinations_with_replacement((0.0, 50.0, 100.0), n):
             with db_engine.begin() as conn:
                 for i, row in enumerate(peers):
-                    conn.execute(sa.update(IndicatorValue).where(IndicatorValue.id == row.id).values(
-                        value=values[i] if i < n else 0.0,
-                        status=ValueStatus.published if i < n else ValueStatus.draft))
+                    conn.execute(
+                        sa.update(IndicatorValue)
+                        .where(IndicatorValue.id == row.id)
+                        .values(
+                            value=values[i] if i < n else 0.0,
+                            status=ValueStatus.published if i < n else ValueStatus.draft,
+                        )
+                    )
             for own_value in (0.0, 25.0, 50.0, 75.0, 100.0):
                 with db_engine.begin() as conn:
                     conn.execute(sa.update(IndicatorValue).where(IndicatorValue.id == own.id).values(value=own_value))
-                p = client.get("/api/v1/indicators/SAT/comparison", params={"period": "2026"},
-                               headers=director).json()["peers"]
+                p = client.get("/api/v1/indicators/SAT/comparison", params={"period": "2026"}, headers=director).json()[
+                    "peers"
+                ]
                 only_rank_and_counts(p, "percentile_rank")
                 observed = (p["peers"], p["suppressed"], p["percentile_rank"])
                 assert observed == documented(values, own_value), (values, own_value, p)
@@ -79,15 +91,31 @@ def _responses(session, campaign, institution_id, count: int = 5) -> list[uuid.U
     """`count` responses to Q_SAT, arranged in the database (their values are set per case)."""
     ids = []
     for _ in range(count):
-        response = SurveyResponse(institution_id=institution_id, campaign_id=campaign.id,
-                                  version_id=campaign.version_id, client_response_id=uuid.uuid4(),
-                                  answers_digest="0" * 64, channel="device",
-                                  answered_at=datetime.now(UTC), submitted_on=today())
+        response = SurveyResponse(
+            institution_id=institution_id,
+            campaign_id=campaign.id,
+            version_id=campaign.version_id,
+            client_response_id=uuid.uuid4(),
+            answers_digest="0" * 64,
+            channel="device",
+            answered_at=datetime.now(UTC),
+            submitted_on=today(),
+        )
         session.add(response)
         session.flush()
-        session.add(SurveyAnswer(response_id=response.id, campaign_id=campaign.id, institution_id=institution_id,
-                                 concept_code="Q_SAT", dimension_code="SATISFACTION", question_type="likert_5",
-                                 value_num=3.0, top_box=False, submitted_on=today()))
+        session.add(
+            SurveyAnswer(
+                response_id=response.id,
+                campaign_id=campaign.id,
+                institution_id=institution_id,
+                concept_code="Q_SAT",
+                dimension_code="SATISFACTION",
+                question_type="likert_5",
+                value_num=3.0,
+                top_box=False,
+                submitted_on=today(),
+            )
+        )
         ids.append(response.id)
     return ids
 
@@ -95,8 +123,11 @@ def _responses(session, campaign, institution_id, count: int = 5) -> list[uuid.U
 def _set_answers(engine, response_ids: list[uuid.UUID], value: float | None) -> None:
     """Every answer of these responses to `value`; None moves them to another question."""
     with engine.begin() as conn:
-        conn.execute(sa.update(SurveyAnswer).where(SurveyAnswer.response_id.in_(response_ids)).values(
-            value_num=value or 0.0, concept_code="Q_SAT" if value is not None else "Q_ELSEWHERE"))
+        conn.execute(
+            sa.update(SurveyAnswer)
+            .where(SurveyAnswer.response_id.in_(response_ids))
+            .values(value_num=value or 0.0, concept_code="Q_SAT" if value is not None else "Q_ELSEWHERE")
+        )
 
 
 def test_no_survey_result_reveals_a_peer(client, world, session, db_engine):
@@ -138,4 +169,7 @@ def test_no_survey_result_reveals_a_peer(client, world, session, db_engine):
     assert out["peer_group"]["peers"] == 6
     out = client.get(url, params={"compare_previous": "false", "peer_scope": "platform"}, headers=director).json()
     assert (out["peer_group"]["scope"], out["peer_group"]["municipality_id"], out["peer_group"]["peers"]) == (
-        "platform", None, 7)
+        "platform",
+        None,
+        7,
+    )

@@ -48,16 +48,21 @@ def test_a_larger_k_withholds_more_everywhere(client, world, session, database_u
         with TestClient(app7) as strict:
             out = strict.get(f"/api/v1/indicator-values/{value['id']}", headers=analyst).json()
             assert (out["value"], out["suppressed"], out["suppression_reason"]) == (None, True, "fewer than 7 persons")
-            figures = strict.get(f"/api/v1/cycles/{inst}/{year}", params={"as_of": f"{year}-12-31"},
-                                 headers=analyst).json()["sections"]["care_plans"]["figures"]
+            figures = strict.get(
+                f"/api/v1/cycles/{inst}/{year}", params={"as_of": f"{year}-12-31"}, headers=analyst
+            ).json()["sections"]["care_plans"]["figures"]
             assert figures["goals_achieved"] == {**WITHHELD, "reason": "fewer than 7 persons"}
             pulled = strict.get("/api/v1/indicator-values", headers=analyst).json()["items"]
             assert [(i["value"], i["suppression_reason"]) for i in pulled] == [(None, "fewer than 7 persons")]
-            report = strict.get("/api/v1/reports/annual", params={"institution_id": str(inst), "year": year},
-                                headers=analyst).json()
+            report = strict.get(
+                "/api/v1/reports/annual", params={"institution_id": str(inst), "year": year}, headers=analyst
+            ).json()
             assert report["suppression_threshold"] == 7 and report["indicators"][0]["points"][0]["value"] is None
-            p = strict.get("/api/v1/indicators/P_GOALS/comparison", params={"period": str(year)},
-                           headers=world.headers(Role.director)).json()["peers"]
+            p = strict.get(
+                "/api/v1/indicators/P_GOALS/comparison",
+                params={"period": str(year)},
+                headers=world.headers(Role.director),
+            ).json()["peers"]
             assert (p["minimum_peers"], p["reason"]) == (7, "fewer than 7 peers")
     finally:
         app7.state.engine.dispose()
@@ -74,8 +79,11 @@ def test_a_report_published_before_persons_were_recorded_is_withheld_again(clien
     inst = world.a.institution.id
     arrange_recipients(session, world, 2, year)
     recompute_and_publish(client, world, care_plan_indicators(session)["P_GOALS"], str(year))
-    staff = client.get("/api/v1/reports/annual", params={"institution_id": str(inst), "year": year},
-                       headers=world.headers(Role.director)).json()
+    staff = client.get(
+        "/api/v1/reports/annual",
+        params={"institution_id": str(inst), "year": year},
+        headers=world.headers(Role.director),
+    ).json()
     assert staff["view"] == "staff" and staff["indicators"][0]["points"][0]["value"] == 100.0
     legacy = {k: v for k, v in staff.items() if k not in ("view", "suppression_threshold")}
     legacy["indicators"][0]["peer_median"] = 42.0  # what an old report could hold: maybe a peer's value
@@ -85,15 +93,22 @@ def test_a_report_published_before_persons_were_recorded_is_withheld_again(clien
     out = client.get(f"/api/v1/reports/published/{report_id}", headers=world.headers(Role.municipality_analyst))
     report = out.json()["report"]
     assert report["view"] is None
-    assert report["indicators"][0]["points"][0] == {"period": str(year), "value": None, "suppressed": True,
-                                                    "target": None}
+    assert report["indicators"][0]["points"][0] == {
+        "period": str(year),
+        "value": None,
+        "suppressed": True,
+        "target": None,
+    }
     assert report["indicators"][0]["peer_median"] is None
     unknown = {"value": None, "suppressed": True, "reason": PERSONS_NOT_RECORDED}
     assert set(map(str, report["cycle"]["sections"]["care_plans"]["figures"].values())) == {str(unknown)}
     reviews = next(o for o in report["cycle"]["calendar"] if o["code"] == f"care_plan_reviews_{year}")
     assert all(v == unknown for v in reviews["evidence"].values())
-    html = client.get(f"/api/v1/reports/published/{report_id}", params={"format": "html"},
-                      headers=world.headers(Role.municipality_analyst)).text
+    html = client.get(
+        f"/api/v1/reports/published/{report_id}",
+        params={"format": "html"},
+        headers=world.headers(Role.municipality_analyst),
+    ).text
     assert f"{year}: 100</title>" not in html
     own = client.get(f"/api/v1/reports/published/{report_id}", headers=world.headers(Role.director)).json()
     assert own["report"]["indicators"][0]["points"][0]["value"] == 100.0

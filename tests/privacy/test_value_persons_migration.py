@@ -19,11 +19,20 @@ from tests.privacy.helpers import CARE_PLAN_INDICATORS, arrange_recipients, last
 def legacy_value(session, indicator, world, label: str, records: int) -> IndicatorValue:
     """A published computed value as the earlier revision stored it: no persons."""
     period = Period.parse(label)
-    row = IndicatorValue(institution_id=world.a.institution.id, indicator_id=indicator.id,
-                         periodicity=period.periodicity, period_start=period.start, period_end=period.end,
-                         period_label=label, value=100.0, status=ValueStatus.published, origin=ValueOrigin.computed,
-                         records=records, computed_at=datetime(period.end.year + 1, 1, 5, tzinfo=UTC),
-                         published_at=datetime(period.end.year + 1, 1, 6, tzinfo=UTC))
+    row = IndicatorValue(
+        institution_id=world.a.institution.id,
+        indicator_id=indicator.id,
+        periodicity=period.periodicity,
+        period_start=period.start,
+        period_end=period.end,
+        period_label=label,
+        value=100.0,
+        status=ValueStatus.published,
+        origin=ValueOrigin.computed,
+        records=records,
+        computed_at=datetime(period.end.year + 1, 1, 5, tzinfo=UTC),
+        published_at=datetime(period.end.year + 1, 1, 6, tzinfo=UTC),
+    )
     session.add(row)
     session.flush()
     return row
@@ -33,18 +42,35 @@ def test_upgrade_counts_the_persons_of_earlier_values(client, world, session, da
     year = last_year()
     arrange_recipients(session, world, 3, year)
     arrange_recipients(session, world, 6, year, tenant="b")  # another institution's recipients do not count
-    rows = {code: legacy_value(session, make_indicator(session, code=code, source={
-        "kind": "care_plans", "measure": measure}), world, str(year), records=3)
-        for code, measure in CARE_PLAN_INDICATORS.items()}
-    scaled = make_indicator(session, code="P_SCALED", source={"kind": "formula", "numerator": "P_GOALS",
-                                                               "denominator": "P_PARTICIPATION"})
+    rows = {
+        code: legacy_value(
+            session,
+            make_indicator(session, code=code, source={"kind": "care_plans", "measure": measure}),
+            world,
+            str(year),
+            records=3,
+        )
+        for code, measure in CARE_PLAN_INDICATORS.items()
+    }
+    scaled = make_indicator(
+        session, code="P_SCALED", source={"kind": "formula", "numerator": "P_GOALS", "denominator": "P_PARTICIPATION"}
+    )
     rows["P_SCALED"] = legacy_value(session, scaled, world, str(year), records=2)
     survey = make_indicator(session, code="P_SURVEY", source={"kind": "survey", "dimension_code": "SATISFACTION"})
     rows["P_SURVEY"] = make_value(session, survey, world.a.institution, str(year), 4.2, respondents=12)
     manual = make_indicator(session, code="P_MANUAL")
     rows["P_MANUAL"] = make_value(session, manual, world.a.institution, str(year), 7.0)
-    session.add(IndicatorValueRevision(value_id=rows["P_GOALS"].id, institution_id=world.a.institution.id,
-                                       revision=1, value=90.0, origin="computed", records=3, reason="Pataisa"))
+    session.add(
+        IndicatorValueRevision(
+            value_id=rows["P_GOALS"].id,
+            institution_id=world.a.institution.id,
+            revision=1,
+            value=90.0,
+            origin="computed",
+            records=3,
+            reason="Pataisa",
+        )
+    )
     session.commit()
     ids = {code: row.id for code, row in rows.items()}
     session.close()
@@ -54,7 +80,13 @@ def test_upgrade_counts_the_persons_of_earlier_values(client, world, session, da
 
     persons = dict(session.execute(sa.select(IndicatorValue.id, IndicatorValue.persons)).all())
     assert {code: persons[i] for code, i in ids.items()} == {
-        "P_GOALS": 3, "P_REVIEWS": 3, "P_PARTICIPATION": 3, "P_SCALED": 3, "P_SURVEY": 12, "P_MANUAL": None}
+        "P_GOALS": 3,
+        "P_REVIEWS": 3,
+        "P_PARTICIPATION": 3,
+        "P_SCALED": 3,
+        "P_SURVEY": 12,
+        "P_MANUAL": None,
+    }
     assert session.execute(sa.select(IndicatorValueRevision.persons)).scalar_one() == 3
     # And so the municipality no longer reads them: three recipients are fewer than five.
     out = client.get(f"/api/v1/indicator-values/{ids['P_GOALS']}", headers=world.headers(Role.municipality_analyst))

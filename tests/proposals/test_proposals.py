@@ -23,10 +23,16 @@ def count(session):
 
 
 class TestSubmit:
-    @pytest.mark.parametrize(("role", "source", "channel"), [
-        (Role.staff, "staff", "web"), (Role.social_worker, "staff", "web"), (Role.director, "staff", "web"),
-        (Role.recipient, "recipient", "web"), (Role.guardian, "guardian", "web"),
-    ])
+    @pytest.mark.parametrize(
+        ("role", "source", "channel"),
+        [
+            (Role.staff, "staff", "web"),
+            (Role.social_worker, "staff", "web"),
+            (Role.director, "staff", "web"),
+            (Role.recipient, "recipient", "web"),
+            (Role.guardian, "guardian", "web"),
+        ],
+    )
     def test_people_submit_their_own(self, client, world, session, role, source, channel):
         r = client.post(PROPOSALS, json=TEXT, headers=world.headers(role))
         assert r.status_code == 201, r.text
@@ -38,20 +44,30 @@ class TestSubmit:
         assert [p["id"] for p in mine] == [out["id"]]
 
     def test_staff_record_the_councils_proposals(self, client, world):
-        body = {**TEXT, "source": "institution_council", "channel": "council_meeting",
-                "department_id": str(world.a.department.id), "plan_year": 2027}
+        body = {
+            **TEXT,
+            "source": "institution_council",
+            "channel": "council_meeting",
+            "department_id": str(world.a.department.id),
+            "plan_year": 2027,
+        }
         r = client.post(PROPOSALS, json=body, headers=world.headers(Role.department_head))
         assert r.status_code == 201
         assert (r.json()["source"], r.json()["plan_year"]) == ("institution_council", 2027)
 
     def test_recipients_speak_for_themselves_only(self, client, world, session):
-        for role, source in ((Role.recipient, "staff"), (Role.guardian, "institution_council"),
-                             (Role.feedback_device, "recipient")):
-            r = client.post(PROPOSALS, json={**TEXT, "source": source},
-                            headers=world.headers(role, **{"Idempotency-Key": "k-1"}))
+        for role, source in (
+            (Role.recipient, "staff"),
+            (Role.guardian, "institution_council"),
+            (Role.feedback_device, "recipient"),
+        ):
+            r = client.post(
+                PROPOSALS, json={**TEXT, "source": source}, headers=world.headers(role, **{"Idempotency-Key": "k-1"})
+            )
             assert r.status_code == 403, (role, r.text)
-        r = client.post(PROPOSALS, json={**TEXT, "department_id": str(world.b.department.id)},
-                        headers=world.headers(Role.recipient))
+        r = client.post(
+            PROPOSALS, json={**TEXT, "department_id": str(world.b.department.id)}, headers=world.headers(Role.recipient)
+        )
         assert r.status_code == 422
         assert count(session) == 0
         for role in (Role.municipality_analyst, Role.platform_admin):
@@ -81,7 +97,11 @@ class TestExactlyOnce:
         assert first.status_code == 201, first.text
         out = first.json()
         assert (out["source"], out["channel"], out["anonymous"], out["submitted_by_id"]) == (
-            "suggestion_box", "kiosk", True, None)
+            "suggestion_box",
+            "kiosk",
+            True,
+            None,
+        )
         assert out["device_id"] == str(world.a.device.id)
         again = client.post(PROPOSALS, json=TEXT, headers=h)
         assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
@@ -91,8 +111,11 @@ class TestExactlyOnce:
         assert other.status_code == 409
         assert other.json()["type"] == "urn:ciklas:problem:idempotency-key-reused"
         # the key belongs to the device: another institution's device with the same key is another proposal
-        b = client.post(PROPOSALS, json=TEXT, headers=world.headers(Role.feedback_device, "b",
-                                                                     **{"Idempotency-Key": "kiosk-7f3a-0001"}))
+        b = client.post(
+            PROPOSALS,
+            json=TEXT,
+            headers=world.headers(Role.feedback_device, "b", **{"Idempotency-Key": "kiosk-7f3a-0001"}),
+        )
         assert b.status_code == 201 and b.json()["id"] != out["id"]
         assert count(session) == 2
 
@@ -160,17 +183,29 @@ def test_every_decision_from_every_status_by_every_role(client, world, session, 
     other_dept = make_department(session, world.a.institution)
     session.commit()
     # (role, the proposal's department, may decide)
-    callers = [(Role.director, None, True), (Role.quality_lead, None, True),
-               (Role.department_head, world.a.department.id, True), (Role.department_head, other_dept.id, False),
-               (Role.social_worker, world.a.department.id, False), (Role.staff, None, False),
-               (Role.recipient, None, False), (Role.feedback_device, None, False)]
+    callers = [
+        (Role.director, None, True),
+        (Role.quality_lead, None, True),
+        (Role.department_head, world.a.department.id, True),
+        (Role.department_head, other_dept.id, False),
+        (Role.social_worker, world.a.department.id, False),
+        (Role.staff, None, False),
+        (Role.recipient, None, False),
+        (Role.feedback_device, None, False),
+    ]
     for status in ProposalStatus:
         for role, department_id, may in callers:
-            proposal = make_proposal(session, world, status=status, department_id=department_id,
-                                     by=role if role not in (Role.feedback_device,) else None)
+            proposal = make_proposal(
+                session,
+                world,
+                status=status,
+                department_id=department_id,
+                by=role if role not in (Role.feedback_device,) else None,
+            )
             payload = {"plan_item_id": item_id} if body == "item" else body
-            r = client.post(f"{PROPOSALS}/{proposal.id}/{action}", json=payload,
-                            headers=world.headers(role, **if_match(1)))
+            r = client.post(
+                f"{PROPOSALS}/{proposal.id}/{action}", json=payload, headers=world.headers(role, **if_match(1))
+            )
             where = f"{role.value} {action} a {status.value} proposal: {r.status_code} {r.text[:200]}"
             session.expire_all()
             stored = session.get(Proposal, proposal.id)
@@ -202,7 +237,10 @@ class TestDecisions:
         assert r.status_code == 200
         out = r.json()
         assert (out["status"], out["rejection_reason"], out["decided_by_id"]) == (
-            "rejected", "Jau vykdoma.", str(world.user(Role.quality_lead).id))
+            "rejected",
+            "Jau vykdoma.",
+            str(world.user(Role.quality_lead).id),
+        )
         # the submitter reads the reason
         mine = client.get(url, headers=world.headers(Role.staff)).json()
         assert (mine["status"], mine["rejection_reason"]) == ("rejected", "Jau vykdoma.")
@@ -210,8 +248,11 @@ class TestDecisions:
     def test_sorting_while_undecided(self, client, world, session):
         proposal = make_proposal(session, world)
         url, h = f"{PROPOSALS}/{proposal.id}", world.headers(Role.director)
-        r = client.patch(url, json={"category": "catering", "department_id": str(world.a.department.id)},
-                         headers={**h, **if_match(1)})
+        r = client.patch(
+            url,
+            json={"category": "catering", "department_id": str(world.a.department.id)},
+            headers={**h, **if_match(1)},
+        )
         assert r.status_code == 200 and r.json()["category"] == "catering"
         # now it is the department head's to decide
         r = client.post(f"{url}/consider", headers=world.headers(Role.department_head, **if_match(2)))
@@ -242,8 +283,11 @@ def test_from_proposal_to_plan_item_and_back(client, world, session):
     proposal = r.json()
     plan = make_plan(session, world, items=0)
     q, d = world.headers(Role.quality_lead), world.headers(Role.director)
-    item = client.post(f"{PLANS}/{plan.id}/items", json={"title": "Savaitgalio užsiėmimai", "area": "services",
-                                                        "due_date": "2026-10-31"}, headers=q).json()
+    item = client.post(
+        f"{PLANS}/{plan.id}/items",
+        json={"title": "Savaitgalio užsiėmimai", "area": "services", "due_date": "2026-10-31"},
+        headers=q,
+    ).json()
     url = f"{PROPOSALS}/{proposal['id']}"
     assert client.post(f"{url}/consider", headers={**q, **if_match(1)}).status_code == 200
     r = client.post(f"{url}/accept", json={"plan_item_id": item["id"]}, headers={**q, **if_match(2)})
@@ -251,9 +295,17 @@ def test_from_proposal_to_plan_item_and_back(client, world, session):
     assert r.json()["plan_item_id"] == item["id"]
     followed = client.get(url, headers=world.headers(Role.recipient)).json()
     assert followed["outcome"] == {
-        "plan_id": str(plan.id), "plan_title": plan.title, "plan_kind": "annual", "plan_period": "2026",
-        "plan_status": "draft", "plan_item_id": item["id"], "item_title": "Savaitgalio užsiėmimai",
-        "item_status": "planned", "item_progress": 0, "item_due_date": "2026-10-31"}
+        "plan_id": str(plan.id),
+        "plan_title": plan.title,
+        "plan_kind": "annual",
+        "plan_period": "2026",
+        "plan_status": "draft",
+        "plan_item_id": item["id"],
+        "item_title": "Savaitgalio užsiėmimai",
+        "item_status": "planned",
+        "item_progress": 0,
+        "item_due_date": "2026-10-31",
+    }
     carried = client.get(f"{PLANS}/{plan.id}/items/{item['id']}", headers=q).json()
     assert carried["proposal_ids"] == [proposal["id"]]
     # the item carrying a proposal is not removed from the plan
@@ -267,15 +319,22 @@ def test_from_proposal_to_plan_item_and_back(client, world, session):
     amendment = client.post(f"{PLANS}/{plan.id}/amendments", headers={**q, **if_match(3)}).json()
     followed = client.get(url, headers=world.headers(Role.recipient)).json()["outcome"]
     assert followed["plan_id"] == str(plan.id)  # the approved revision is still the one in force
-    r = client.patch(f"{PLANS}/{plan.id}/items/{item['id']}", json={"status": "in_progress", "progress": 20},
-                     headers={**q, **if_match(1)})
+    r = client.patch(
+        f"{PLANS}/{plan.id}/items/{item['id']}",
+        json={"status": "in_progress", "progress": 20},
+        headers={**q, **if_match(1)},
+    )
     assert r.status_code == 200
     assert client.post(f"{PLANS}/{amendment['id']}/submit", headers={**q, **if_match(1)}).status_code == 200
     assert client.post(f"{PLANS}/{amendment['id']}/approve", headers={**d, **if_match(2)}).status_code == 200
     followed = client.get(url, headers=world.headers(Role.recipient)).json()["outcome"]
     new_items = client.get(f"{PLANS}/{amendment['id']}/items", headers=q).json()["items"]
     assert (followed["plan_id"], followed["plan_item_id"], followed["item_status"], followed["item_progress"]) == (
-        amendment["id"], new_items[0]["id"], "in_progress", 20)
+        amendment["id"],
+        new_items[0]["id"],
+        "in_progress",
+        20,
+    )
     assert new_items[0]["proposal_ids"] == [proposal["id"]]
 
 
@@ -284,15 +343,22 @@ def test_a_department_head_collects_proposals_for_the_department_plan(client, wo
     session.commit()
     dept_plan = make_plan(session, world, kind=PlanKind.department, items=0)
     token = token_for(client.app, staff)
-    r = client.post(PROPOSALS, json={**TEXT, "department_id": str(world.a.department.id), "channel": "staff_meeting"},
-                    headers={"Authorization": f"Bearer {token}"})
+    r = client.post(
+        PROPOSALS,
+        json={**TEXT, "department_id": str(world.a.department.id), "channel": "staff_meeting"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     proposal = r.json()
     h = world.headers(Role.department_head)
     listed = client.get(PROPOSALS, params={"department_id": str(world.a.department.id)}, headers=h).json()["items"]
     assert [p["id"] for p in listed] == [proposal["id"]]
-    item = client.post(f"{PLANS}/{dept_plan.id}/items", json={"title": "Komandos supervizijos", "area": "competence",
-                                                             "due_date": "2026-05-31"}, headers=h).json()
+    item = client.post(
+        f"{PLANS}/{dept_plan.id}/items",
+        json={"title": "Komandos supervizijos", "area": "competence", "due_date": "2026-05-31"},
+        headers=h,
+    ).json()
     assert client.post(f"{PROPOSALS}/{proposal['id']}/consider", headers={**h, **if_match(1)}).status_code == 200
-    r = client.post(f"{PROPOSALS}/{proposal['id']}/accept", json={"plan_item_id": item["id"]},
-                    headers={**h, **if_match(2)})
+    r = client.post(
+        f"{PROPOSALS}/{proposal['id']}/accept", json={"plan_item_id": item["id"]}, headers={**h, **if_match(2)}
+    )
     assert r.status_code == 200 and r.json()["outcome"]["plan_kind"] == "department"

@@ -8,8 +8,7 @@ from api.models import PublishedReport
 
 
 def _report_id(world, session):
-    row = session.exec(select(PublishedReport).where(
-        PublishedReport.institution_id == world.a.institution.id)).first()
+    row = session.exec(select(PublishedReport).where(PublishedReport.institution_id == world.a.institution.id)).first()
     if row is None:
         row = PublishedReport(institution_id=world.a.institution.id, year=2025, revision=1, content={})
         session.add(row)

@@ -38,8 +38,9 @@ def test_publish_freezes_the_report_and_revisions_follow(client, world, session)
     assert any(t["code"] == "SAT_REPORT" for t in first["report"]["indicators"])
     row = session.exec(select(PublishedReport)).one()
     assert (row.institution_id, row.revision) == (world.a.institution.id, 1)
-    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "publish",
-                                                  AuditEvent.resource_type == "published_report")).one()
+    audit = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "publish", AuditEvent.resource_type == "published_report")
+    ).one()
     assert audit.resource_id == row.id
 
     # Later data changes the live report, not the published one.
@@ -47,8 +48,11 @@ def test_publish_freezes_the_report_and_revisions_follow(client, world, session)
     session.commit()
     r = client.get(f"{PUBLISHED}/{first['id']}", headers=world.headers(Role.director))
     assert r.status_code == 200 and r.json()["report"]["swot"]["strength"] == ["Patyrę darbuotojai"]
-    live = client.get("/api/v1/reports/annual", params={"institution_id": str(world.a.institution.id), "year": year},
-                      headers=world.headers(Role.director)).json()
+    live = client.get(
+        "/api/v1/reports/annual",
+        params={"institution_id": str(world.a.institution.id), "year": year},
+        headers=world.headers(Role.director),
+    ).json()
     assert live["swot"]["strength"] == ["Patyrę darbuotojai", "Naujas"]
 
     r = publish(client, world, year, note="Pataisyta SSGG / SWOT corrected")
@@ -85,10 +89,12 @@ def test_who_may_publish_and_read(client, world, session):
     # The municipality reads its institutions' reports; another municipality and institution do not.
     r = client.get(f"{PUBLISHED}/{report_id}", headers=world.headers(Role.municipality_analyst))
     assert r.status_code == 200 and r.json()["institution_id"] == str(world.a.institution.id)
-    assert [i["id"] for i in client.get(PUBLISHED, headers=world.headers(Role.municipality_analyst)).json()[
-        "items"]] == [report_id]
-    assert client.get(f"{PUBLISHED}/{report_id}", headers=world.headers(Role.municipality_analyst, "c")
-                      ).status_code == 404
+    assert [
+        i["id"] for i in client.get(PUBLISHED, headers=world.headers(Role.municipality_analyst)).json()["items"]
+    ] == [report_id]
+    assert (
+        client.get(f"{PUBLISHED}/{report_id}", headers=world.headers(Role.municipality_analyst, "c")).status_code == 404
+    )
     assert client.get(PUBLISHED, headers=world.headers(Role.municipality_analyst, "c")).json()["items"] == []
     assert client.get(f"{PUBLISHED}/{report_id}", headers=world.headers(Role.director, "b")).status_code == 404
     assert client.get(PUBLISHED, headers=world.headers(Role.director, "b")).json()["items"] == []
@@ -113,8 +119,7 @@ def test_report_published_reaches_institution_and_municipality(client, world, se
     with Receiver([200]) as receiver:
         own = subscribe(client, world, receiver.url, ["report.published"])
         muni = subscribe(client, world, receiver.url, ["report.published"], role=Role.municipality_analyst)
-        other = subscribe(client, world, receiver.url, ["report.published"], role=Role.municipality_analyst,
-                          tenant="c")
+        other = subscribe(client, world, receiver.url, ["report.published"], role=Role.municipality_analyst, tenant="c")
         r = publish(client, world, year, note="Metinė ataskaita")
         assert r.status_code == 201, r.text
         published = r.json()
@@ -123,7 +128,11 @@ def test_report_published_reaches_institution_and_municipality(client, world, se
     assert {p["event"] for p in payloads} == {"report.published"}
     data = payloads[0]["data"]
     assert (data["report_id"], data["year"], data["revision"], data["note"]) == (
-        published["id"], year, 1, "Metinė ataskaita")
+        published["id"],
+        year,
+        1,
+        "Metinė ataskaita",
+    )
     assert data["url"] == f"{PUBLISHED}/{published['id']}"
     assert deliveries(client, world, own)[0]["status"] == "delivered"
     assert deliveries(client, world, muni, Role.municipality_analyst)[0]["status"] == "delivered"
@@ -134,8 +143,10 @@ def test_the_cycle_shows_the_publication_as_of_its_day(client, world, session):
     year = today().year - 1
     cycle = f"/api/v1/cycles/{world.a.institution.id}/{year}"
     r = client.get(cycle, headers=world.headers(Role.municipality_analyst))
-    assert r.json()["sections"]["reports"] == {"available": True, "figures": {
-        "annual_report_published": False, "revisions": 0, "last_published_at": None}}
+    assert r.json()["sections"]["reports"] == {
+        "available": True,
+        "figures": {"annual_report_published": False, "revisions": 0, "last_published_at": None},
+    }
     assert publish(client, world, year).status_code == 201
     second = publish(client, world, year, note="Pataisa").json()
     r = client.get(cycle, headers=world.headers(Role.municipality_analyst))

@@ -28,28 +28,56 @@ DIMENSIONS = [{"code": "SATISFACTION", "name_lt": "Pasitenkinimas", "name_en": "
 
 
 def questions_body(questions=QUESTIONS) -> list[dict[str, Any]]:
-    return [{"concept_code": code, "type": kind, "text_lt": f"Klausimas {code}", "text_en": f"Question {code}",
-             "required": required, "dimension_code": dim, **extra}
-            for code, kind, required, dim, extra in questions]
+    return [
+        {
+            "concept_code": code,
+            "type": kind,
+            "text_lt": f"Klausimas {code}",
+            "text_en": f"Question {code}",
+            "required": required,
+            "dimension_code": dim,
+            **extra,
+        }
+        for code, kind, required, dim, extra in questions
+    ]
 
 
-def make_questionnaire(session: Session, institution: Institution | None = None, *, code: str | None = None,
-                       status: VersionStatus = VersionStatus.published, questions=QUESTIONS,
-                       questionnaire: Questionnaire | None = None) -> QuestionnaireVersion:
+def make_questionnaire(
+    session: Session,
+    institution: Institution | None = None,
+    *,
+    code: str | None = None,
+    status: VersionStatus = VersionStatus.published,
+    questions=QUESTIONS,
+    questionnaire: Questionnaire | None = None,
+) -> QuestionnaireVersion:
     """A questionnaire (or a new version of `questionnaire`) with the given questions."""
     if questionnaire is None:
-        questionnaire = Questionnaire(institution_id=institution.id if institution else None,
-                                      code=code or f"SAT_{uuid.uuid4().hex[:6].upper()}", kind="satisfaction",
-                                      audience="everyone", title_lt="Apklausa", title_en="Survey")
+        questionnaire = Questionnaire(
+            institution_id=institution.id if institution else None,
+            code=code or f"SAT_{uuid.uuid4().hex[:6].upper()}",
+            kind="satisfaction",
+            audience="everyone",
+            title_lt="Apklausa",
+            title_en="Survey",
+        )
         session.add(questionnaire)
         session.flush()
         number = 1
     else:
-        number = 1 + len(session.exec(select(QuestionnaireVersion.id).where(
-            QuestionnaireVersion.questionnaire_id == questionnaire.id)).all())
-    version = QuestionnaireVersion(questionnaire_id=questionnaire.id, institution_id=questionnaire.institution_id,
-                                   number=number, status=status, dimensions=DIMENSIONS,
-                                   published_at=datetime.now(UTC) if status != VersionStatus.draft else None)
+        number = 1 + len(
+            session.exec(
+                select(QuestionnaireVersion.id).where(QuestionnaireVersion.questionnaire_id == questionnaire.id)
+            ).all()
+        )
+    version = QuestionnaireVersion(
+        questionnaire_id=questionnaire.id,
+        institution_id=questionnaire.institution_id,
+        number=number,
+        status=status,
+        dimensions=DIMENSIONS,
+        published_at=datetime.now(UTC) if status != VersionStatus.draft else None,
+    )
     session.add(version)
     session.flush()
     for position, q in enumerate(questions_body(questions), start=1):
@@ -58,22 +86,40 @@ def make_questionnaire(session: Session, institution: Institution | None = None,
     return version
 
 
-def make_campaign(session: Session, version: QuestionnaireVersion, institution: Institution, *,
-                  opens_at: datetime | None = None, closes_at: datetime | None = None, anonymous: bool = True,
-                  audience: str = "everyone", population: int | None = None) -> Campaign:
+def make_campaign(
+    session: Session,
+    version: QuestionnaireVersion,
+    institution: Institution,
+    *,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    anonymous: bool = True,
+    audience: str = "everyone",
+    population: int | None = None,
+) -> Campaign:
     now = datetime.now(UTC)
-    row = Campaign(institution_id=institution.id, questionnaire_id=version.questionnaire_id, version_id=version.id,
-                   name="Metinė apklausa", opens_at=opens_at or now - timedelta(days=1),
-                   closes_at=closes_at or now + timedelta(days=30), anonymous=anonymous, audience=audience,
-                   population=population)
+    row = Campaign(
+        institution_id=institution.id,
+        questionnaire_id=version.questionnaire_id,
+        version_id=version.id,
+        name="Metinė apklausa",
+        opens_at=opens_at or now - timedelta(days=1),
+        closes_at=closes_at or now + timedelta(days=30),
+        anonymous=anonymous,
+        audience=audience,
+        population=population,
+    )
     session.add(row)
     session.commit()
     return row
 
 
 def answers(sat=4, recommend=9, safe=True, **more: Any) -> list[dict[str, Any]]:
-    out = [{"concept_code": "Q_SAT", "value": sat}, {"concept_code": "Q_RECOMMEND", "value": recommend},
-           {"concept_code": "Q_SAFE", "value": safe}]
+    out = [
+        {"concept_code": "Q_SAT", "value": sat},
+        {"concept_code": "Q_RECOMMEND", "value": recommend},
+        {"concept_code": "Q_SAFE", "value": safe},
+    ]
     out += [{"concept_code": code, "value": value} for code, value in more.items()]
     return out
 

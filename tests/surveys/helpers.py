@@ -12,7 +12,9 @@ KNOWN = [(5, 10, True), (4, 9, True), (3, 8, False), (2, 0, True)]
 
 def submit_known(client, world, campaign, tenant="a", rows=KNOWN, **extra):
     for sat, recommend, safe in rows:
-        r = client.post(f"/api/v1/surveys/campaigns/{campaign.id}/responses",
-                        json=response_body(sat=sat, recommend=recommend, safe=safe, **extra),
-                        headers=world.headers(Role.feedback_device, tenant))
+        r = client.post(
+            f"/api/v1/surveys/campaigns/{campaign.id}/responses",
+            json=response_body(sat=sat, recommend=recommend, safe=safe, **extra),
+            headers=world.headers(Role.feedback_device, tenant),
+        )
         assert r.status_code == 201, r.text

@@ -17,8 +17,9 @@ def _setup(client, world, session):
     version = make_questionnaire(session, world.a.institution)
     submit_known(client, world, make_campaign(session, version, world.a.institution))
     b_version = make_questionnaire(session, world.b.institution)
-    submit_known(client, world, make_campaign(session, b_version, world.b.institution), tenant="b",
-                 rows=[(1, 1, False)] * 2)
+    submit_known(
+        client, world, make_campaign(session, b_version, world.b.institution), tenant="b", rows=[(1, 1, False)] * 2
+    )
 
 
 def test_concept_score_mean_and_top_box(client, world, session):
@@ -47,9 +48,11 @@ def test_period_days_are_inclusive(client, world, session):
     assert concept_score(session, a, "Q_SAT", day + timedelta(days=1), day + timedelta(days=30)) == (None, 0)
     assert concept_score(session, a, "Q_SAT", day - timedelta(days=30), day - timedelta(days=1)) == (None, 0)
     # move two answers to the first and last day of a past period
-    rows = session.exec(select(SurveyAnswer).where(SurveyAnswer.institution_id == a,
-                                                   SurveyAnswer.concept_code == "Q_SAT")
-                        .order_by(SurveyAnswer.value_num)).all()
+    rows = session.exec(
+        select(SurveyAnswer)
+        .where(SurveyAnswer.institution_id == a, SurveyAnswer.concept_code == "Q_SAT")
+        .order_by(SurveyAnswer.value_num)
+    ).all()
     rows[0].submitted_on, rows[1].submitted_on = date(2025, 1, 1), date(2025, 12, 31)  # values 2 and 3
     session.add_all(rows[:2])
     session.commit()

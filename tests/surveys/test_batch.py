@@ -22,19 +22,28 @@ def count(session, model=SurveyResponse) -> int:
 
 def test_mixed_valid_and_invalid_items(client, world, session):
     now = datetime.now(UTC)
-    c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
-                      opens_at=now - timedelta(days=10), closes_at=now - timedelta(hours=1))
+    c = make_campaign(
+        session,
+        make_questionnaire(session, world.a.institution),
+        world.a.institution,
+        opens_at=now - timedelta(days=10),
+        closes_at=now - timedelta(hours=1),
+    )
     already = response_body(answered_at=now - timedelta(days=2))
-    assert client.post(f"/api/v1/surveys/campaigns/{c.id}/responses", json=already,
-                       headers=world.headers(Role.feedback_device)).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/surveys/campaigns/{c.id}/responses", json=already, headers=world.headers(Role.feedback_device)
+        ).status_code
+        == 201
+    )
     reused = uuid.uuid4()
     items = [
-        response_body(answered_at=now - timedelta(days=1)),                      # 0 stored, late
-        response_body(sat=7, answered_at=now - timedelta(days=1)),               # 1 out of range
-        already,                                                                 # 2 replay
-        response_body(answered_at=now - timedelta(minutes=30)),                  # 3 answered after closing
-        response_body(reused, answered_at=now - timedelta(days=3)),              # 4 stored
-        response_body(reused, sat=1, answered_at=now - timedelta(days=3)),       # 5 same id, other answers
+        response_body(answered_at=now - timedelta(days=1)),  # 0 stored, late
+        response_body(sat=7, answered_at=now - timedelta(days=1)),  # 1 out of range
+        already,  # 2 replay
+        response_body(answered_at=now - timedelta(minutes=30)),  # 3 answered after closing
+        response_body(reused, answered_at=now - timedelta(days=3)),  # 4 stored
+        response_body(reused, sat=1, answered_at=now - timedelta(days=3)),  # 5 same id, other answers
         {"client_response_id": str(uuid.uuid4()), "answers": [{"concept_code": "Q_X", "value": 1}]},  # 6
     ]
     r = client.post(url(c), json={"responses": items}, headers=world.headers(Role.feedback_device))
@@ -67,19 +76,23 @@ def test_batch_limit_and_tenancy(client, world, session):
     item = response_body()
     r = client.post(url(c), json={"responses": [item] * 501}, headers=world.headers(Role.feedback_device))
     assert r.status_code == 422 and r.json()["type"] == "urn:ciklas:problem:validation-error"
-    r = client.post(url(c), json={"responses": [response_body() for _ in range(500)]},
-                    headers=world.headers(Role.feedback_device))
+    r = client.post(
+        url(c), json={"responses": [response_body() for _ in range(500)]}, headers=world.headers(Role.feedback_device)
+    )
     assert r.status_code == 200 and r.json()["stored"] == 500
-    assert client.post(url(c), json={"responses": [item]}, headers=world.headers(Role.feedback_device, "b")
-                       ).status_code == 404
+    assert (
+        client.post(url(c), json={"responses": [item]}, headers=world.headers(Role.feedback_device, "b")).status_code
+        == 404
+    )
     assert count(session) == 500
 
 
 def test_the_same_response_twice_in_one_batch_is_stored_once(client, world, session):
     c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
     same = response_body()
-    r = client.post(url(c), json={"responses": [same, response_body(), same]},
-                    headers=world.headers(Role.feedback_device))
+    r = client.post(
+        url(c), json={"responses": [same, response_body(), same]}, headers=world.headers(Role.feedback_device)
+    )
     out = r.json()
     assert [i["status"] for i in out["items"]] == [201, 201, 200]
     assert out["items"][2]["receipt"] == out["items"][0]["receipt"]

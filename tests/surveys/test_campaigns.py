@@ -15,9 +15,13 @@ URL = "/api/v1/surveys/campaigns"
 
 def body(version, **kw):
     now = datetime.now(UTC)
-    return {"version_id": str(version.id), "name": "2026 m. pasitenkinimo apklausa",
-            "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=30)).isoformat(),
-            **kw}
+    return {
+        "version_id": str(version.id),
+        "name": "2026 m. pasitenkinimo apklausa",
+        "opens_at": (now - timedelta(hours=1)).isoformat(),
+        "closes_at": (now + timedelta(days=30)).isoformat(),
+        **kw,
+    }
 
 
 class TestCreate:
@@ -43,13 +47,19 @@ class TestCreate:
         staff = client.get(f"{URL}/{c['id']}", headers=world.headers(Role.director)).json()
         assert (staff["respondents"], staff["response_rate"], staff["respondents_suppressed"]) == (4, 50.0, False)
         kiosk, recipient = world.headers(Role.feedback_device), world.headers(Role.recipient)
-        shown = [client.get(f"{URL}/{c['id']}", headers=kiosk).json(),
-                 client.get(URL, headers=kiosk).json()["items"][0],
-                 client.get(f"{URL}/{c['id']}/form", headers=kiosk).json()["campaign"],
-                 client.get(f"{URL}/{c['id']}/form", headers=recipient).json()["campaign"]]
+        shown = [
+            client.get(f"{URL}/{c['id']}", headers=kiosk).json(),
+            client.get(URL, headers=kiosk).json()["items"][0],
+            client.get(f"{URL}/{c['id']}/form", headers=kiosk).json()["campaign"],
+            client.get(f"{URL}/{c['id']}/form", headers=recipient).json()["campaign"],
+        ]
         for one in shown:
-            assert (one["respondents"], one["response_rate"], one["respondents_suppressed"],
-                    one["suppression_reason"]) == (None, None, True, "fewer than 5 persons")
+            assert (
+                one["respondents"],
+                one["response_rate"],
+                one["respondents_suppressed"],
+                one["suppression_reason"],
+            ) == (None, None, True, "fewer than 5 persons")
         submit_known(client, world, SimpleNamespace(id=c["id"]), rows=[(5, 10, True)])  # the fifth
         read = client.get(f"{URL}/{c['id']}", headers=world.headers(Role.feedback_device)).json()
         assert (read["respondents"], read["response_rate"], read["respondents_suppressed"]) == (5, 62.5, False)
@@ -67,8 +77,11 @@ class TestCreate:
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.version_id"
         version = make_questionnaire(session, world.a.institution)
         now = datetime.now(UTC)
-        r = client.post(URL, json=body(version, closes_at=(now - timedelta(days=1)).isoformat()),
-                        headers=world.headers(Role.director))
+        r = client.post(
+            URL,
+            json=body(version, closes_at=(now - timedelta(days=1)).isoformat()),
+            headers=world.headers(Role.director),
+        )
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.closes_at"
         assert client.post(URL, json=body(version), headers=world.headers(Role.staff)).status_code == 403
 
@@ -78,15 +91,25 @@ class TestUpdate:
         c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
         url = f"{URL}/{c.id}"
         new_close = (datetime.now(UTC) + timedelta(days=60)).isoformat()
-        r = client.patch(url, json={"closes_at": new_close, "population": 20},
-                         headers=world.headers(Role.director, **{"If-Match": '"1"'}))
+        r = client.patch(
+            url,
+            json={"closes_at": new_close, "population": 20},
+            headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+        )
         assert r.status_code == 200, r.text
         assert r.json()["population"] == 20 and r.headers["ETag"] == '"2"'
-        r = client.patch(url, json={"opens_at": datetime.now(UTC).isoformat()},
-                         headers=world.headers(Role.director, **{"If-Match": '"2"'}))
+        r = client.patch(
+            url,
+            json={"opens_at": datetime.now(UTC).isoformat()},
+            headers=world.headers(Role.director, **{"If-Match": '"2"'}),
+        )
         assert r.status_code == 409
-        assert client.patch(url, json={"name": "x"}, headers=world.headers(Role.director,
-                                                                           **{"If-Match": '"1"'})).status_code == 412
+        assert (
+            client.patch(
+                url, json={"name": "x"}, headers=world.headers(Role.director, **{"If-Match": '"1"'})
+            ).status_code
+            == 412
+        )
 
 
 def test_form_gives_the_respondent_the_questions(client, world, session):
@@ -101,8 +124,12 @@ def test_form_gives_the_respondent_the_questions(client, world, session):
 def test_keyset_pages_by_opening_time(client, world, session):
     version = make_questionnaire(session, world.a.institution)
     now = datetime.now(UTC)
-    made = [make_campaign(session, version, world.a.institution, opens_at=now - timedelta(days=d),
-                          closes_at=now + timedelta(days=1)) for d in (3, 1, 2)]
+    made = [
+        make_campaign(
+            session, version, world.a.institution, opens_at=now - timedelta(days=d), closes_at=now + timedelta(days=1)
+        )
+        for d in (3, 1, 2)
+    ]
     seen, cursor = [], None
     while True:
         params = {"limit": 2, "sort": "-opens_at", **({"cursor": cursor} if cursor else {})}

@@ -21,16 +21,31 @@ BEFORE = "0012_pull_changes"
 
 
 def _response(campaign, moment: datetime, *, user=None) -> SurveyResponse:
-    return SurveyResponse(id=uuid7(), institution_id=campaign.institution_id, campaign_id=campaign.id,
-                          version_id=campaign.version_id, client_response_id=uuid.uuid4(), answers_digest="0" * 64,
-                          channel="recipient", answered_at=moment, submitted_at=moment, submitted_on=moment.date(),
-                          respondent_user_id=user.id if user else None)
+    return SurveyResponse(
+        id=uuid7(),
+        institution_id=campaign.institution_id,
+        campaign_id=campaign.id,
+        version_id=campaign.version_id,
+        client_response_id=uuid.uuid4(),
+        answers_digest="0" * 64,
+        channel="recipient",
+        answered_at=moment,
+        submitted_at=moment,
+        submitted_on=moment.date(),
+        respondent_user_id=user.id if user else None,
+    )
 
 
 def _answer(response: SurveyResponse, value: float) -> SurveyAnswer:
-    return SurveyAnswer(response_id=response.id, campaign_id=response.campaign_id,
-                        institution_id=response.institution_id, concept_code="Q_SAT", question_type="likert_5",
-                        value_num=value, submitted_on=response.submitted_on)
+    return SurveyAnswer(
+        response_id=response.id,
+        campaign_id=response.campaign_id,
+        institution_id=response.institution_id,
+        concept_code="Q_SAT",
+        question_type="likert_5",
+        value_num=value,
+        submitted_on=response.submitted_on,
+    )
 
 
 def test_stored_data_is_made_unlinkable(database_url, world, session):
@@ -44,8 +59,15 @@ def test_stored_data_is_made_unlinkable(database_url, world, session):
     start = datetime(2026, 5, 4, 9, 15, 30, 123456, tzinfo=UTC)
     with open_session(engine, write=True) as s:
         # Two more records linked to one account (possible before), and one to another account.
-        shared = [Recipient(institution_id=world.a.institution.id, first_name="A", admission_date=date(2026, 1, 1),
-                            user_id=guardian.id) for _ in range(2)]
+        shared = [
+            Recipient(
+                institution_id=world.a.institution.id,
+                first_name="A",
+                admission_date=date(2026, 1, 1),
+                user_id=guardian.id,
+            )
+            for _ in range(2)
+        ]
         s.add_all(shared)
         old = [_response(anonymous, start + timedelta(seconds=i)) for i in range(6)]
         first = _response(identified, start, user=recipient_user)
@@ -58,8 +80,10 @@ def test_stored_data_is_made_unlinkable(database_url, world, session):
         shared_ids = [r.id for r in shared]
     upgrade(database_url)
 
-    by_client = {r.client_response_id: r for r in session.exec(
-        select(SurveyResponse).where(SurveyResponse.campaign_id == anonymous.id)).all()}
+    by_client = {
+        r.client_response_id: r
+        for r in session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == anonymous.id)).all()
+    }
     assert set(by_client) == set(old_ids.values())  # every response kept, the client's id too
     for row in by_client.values():
         assert row.id not in old_ids and row.id.version == 4
@@ -70,8 +94,9 @@ def test_stored_data_is_made_unlinkable(database_url, world, session):
 
     identified_rows = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == identified.id)).all()
     assert [r.id for r in identified_rows] == [first.id]
-    assert session.exec(select(SurveyAnswer.response_id).where(
-        SurveyAnswer.campaign_id == identified.id)).all() == [first.id]
+    assert session.exec(select(SurveyAnswer.response_id).where(SurveyAnswer.campaign_id == identified.id)).all() == [
+        first.id
+    ]
 
     links = dict(session.exec(select(Recipient.id, Recipient.user_id)).all())
     assert links[kept.id] == recipient_user.id

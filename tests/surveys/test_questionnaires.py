@@ -11,8 +11,13 @@ from api.security.scopes import Role
 from tests.surveys.factories import DIMENSIONS, make_questionnaire, questions_body
 
 BASE = "/api/v1/surveys"
-QUESTIONNAIRE = {"code": "SATISFACTION", "kind": "satisfaction", "audience": "recipients",
-                 "title_lt": "Paslaugų gavėjų pasitenkinimo apklausa", "title_en": "Recipient satisfaction survey"}
+QUESTIONNAIRE = {
+    "code": "SATISFACTION",
+    "kind": "satisfaction",
+    "audience": "recipients",
+    "title_lt": "Paslaugų gavėjų pasitenkinimo apklausa",
+    "title_en": "Recipient satisfaction survey",
+}
 
 
 def create(client, world, role=Role.quality_lead, body=QUESTIONNAIRE, path="/questionnaires"):
@@ -38,10 +43,15 @@ class TestQuestionnaires:
         assert client.get(f"{BASE}/questionnaires", headers=world.headers(Role.staff, "b")).json()["items"] == []
         url = f"{BASE}/questionnaires/{q['id']}"
         assert client.patch(url, json={"title_en": "X"}, headers=world.headers(Role.director)).status_code == 428
-        assert client.patch(url, json={"title_en": "X"},
-                            headers=world.headers(Role.director, **{"If-Match": '"7"'})).status_code == 412
-        r = client.patch(url, json={"title_en": "Satisfaction"}, headers=world.headers(Role.director,
-                                                                                        **{"If-Match": '"1"'}))
+        assert (
+            client.patch(
+                url, json={"title_en": "X"}, headers=world.headers(Role.director, **{"If-Match": '"7"'})
+            ).status_code
+            == 412
+        )
+        r = client.patch(
+            url, json={"title_en": "Satisfaction"}, headers=world.headers(Role.director, **{"If-Match": '"1"'})
+        )
         assert r.status_code == 200 and r.json()["title_en"] == "Satisfaction" and r.headers["ETag"] == '"2"'
 
     def test_staff_may_read_but_not_create(self, client, world):
@@ -51,8 +61,15 @@ class TestQuestionnaires:
     def test_vocabulary_has_both_languages(self, client, world):
         r = client.get(f"{BASE}/vocabulary", headers=world.headers(Role.staff))
         kinds = {k["value"]: k for k in r.json()["questionnaire_kinds"]}
-        assert set(kinds) == {"satisfaction", "quality_of_life", "empowerment", "service_benefit", "staff",
-                              "stakeholder", "other"}
+        assert set(kinds) == {
+            "satisfaction",
+            "quality_of_life",
+            "empowerment",
+            "service_benefit",
+            "staff",
+            "stakeholder",
+            "other",
+        }
         assert kinds["empowerment"]["lt"] == "Įgalinimas"
 
 
@@ -119,23 +136,35 @@ class TestTemplates:
         adopt = f"{BASE}/questionnaires/{tid}/adopt"
         assert client.post(adopt, headers=world.headers(Role.director)).status_code == 409  # nothing published
         v = draft(client, world, tid, role=Role.platform_admin, path="/templates").json()
-        assert client.post(f"{BASE}/versions/{v['id']}/publish",  # not through the institution route
-                           headers=world.headers(Role.director, **{"If-Match": '"1"'})).status_code == 404
-        r = client.post(f"{BASE}/templates/versions/{v['id']}/publish",
-                        headers=world.headers(Role.platform_admin, **{"If-Match": '"1"'}))
+        assert (
+            client.post(
+                f"{BASE}/versions/{v['id']}/publish",  # not through the institution route
+                headers=world.headers(Role.director, **{"If-Match": '"1"'}),
+            ).status_code
+            == 404
+        )
+        r = client.post(
+            f"{BASE}/templates/versions/{v['id']}/publish",
+            headers=world.headers(Role.platform_admin, **{"If-Match": '"1"'}),
+        )
         assert r.status_code == 200, r.text
         seen = client.get(f"{BASE}/questionnaires?templates=true", headers=world.headers(Role.staff, "b")).json()
         assert [i["id"] for i in seen["items"]] == [tid]
         r = client.post(adopt, headers=world.headers(Role.director))
         assert r.status_code == 201, r.text
         own = r.json()
-        assert (own["template_id"], own["institution_id"], own["code"]) == (tid, str(world.a.institution.id),
-                                                                            "SATISFACTION")
+        assert (own["template_id"], own["institution_id"], own["code"]) == (
+            tid,
+            str(world.a.institution.id),
+            "SATISFACTION",
+        )
         assert client.post(adopt, headers=world.headers(Role.director)).status_code == 409
-        copy = session.exec(select(QuestionnaireVersion).where(
-            QuestionnaireVersion.questionnaire_id == uuid.UUID(own["id"]))).one()
+        copy = session.exec(
+            select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire_id == uuid.UUID(own["id"]))
+        ).one()
         assert copy.status == "draft" and copy.institution_id == world.a.institution.id
-        concepts = session.exec(select(Question.concept_code).where(Question.version_id == copy.id)
-                                .order_by(Question.position)).all()
+        concepts = session.exec(
+            select(Question.concept_code).where(Question.version_id == copy.id).order_by(Question.position)
+        ).all()
         assert concepts[:3] == ["Q_SAT", "Q_RECOMMEND", "Q_SAFE"]
         assert session.get(Questionnaire, uuid.UUID(own["id"])) is not None

@@ -60,8 +60,10 @@ class TestSubmit:
 
     def test_same_id_with_other_answers_is_409(self, client, world, session, campaign):
         cid = uuid.uuid4()
-        assert client.post(url(campaign), json=response_body(cid), headers=world.headers(Role.feedback_device)
-                           ).status_code == 201
+        assert (
+            client.post(url(campaign), json=response_body(cid), headers=world.headers(Role.feedback_device)).status_code
+            == 201
+        )
         r = client.post(url(campaign), json=response_body(cid, sat=1), headers=world.headers(Role.feedback_device))
         assert r.status_code == 409 and r.json()["type"] == "urn:ciklas:problem:response-id-reused"
         assert count(session) == 1
@@ -70,10 +72,14 @@ class TestSubmit:
     def test_same_client_id_in_another_campaign_is_another_response(self, client, world, session, campaign):
         other = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution)
         cid = uuid.uuid4()
-        assert client.post(url(campaign), json=response_body(cid), headers=world.headers(Role.feedback_device)
-                           ).status_code == 201
-        assert client.post(url(other), json=response_body(cid), headers=world.headers(Role.feedback_device)
-                           ).status_code == 201
+        assert (
+            client.post(url(campaign), json=response_body(cid), headers=world.headers(Role.feedback_device)).status_code
+            == 201
+        )
+        assert (
+            client.post(url(other), json=response_body(cid), headers=world.headers(Role.feedback_device)).status_code
+            == 201
+        )
 
     def test_concurrent_retries_store_exactly_one(self, client, world, session, campaign):
         body = response_body()
@@ -88,8 +94,12 @@ class TestSubmit:
 
 class TestValidation:
     CASES = [
-        ("unknown question", [*answers(), {"concept_code": "Q_NOPE", "value": 1}], "body.answers.3.concept_code",
-         "unknown_question"),
+        (
+            "unknown question",
+            [*answers(), {"concept_code": "Q_NOPE", "value": 1}],
+            "body.answers.3.concept_code",
+            "unknown_question",
+        ),
         ("likert not a number", answers(sat="good"), "body.answers.0.value", "wrong_type"),
         ("likert fraction", answers(sat=3.5), "body.answers.0.value", "wrong_type"),
         ("likert out of range", answers(sat=6), "body.answers.0.value", "out_of_range"),
@@ -107,14 +117,19 @@ class TestValidation:
         ("multi choice unknown", answers(Q_ACTIVITIES=["music", "chess"]), "body.answers.3.value", "out_of_range"),
         ("multi choice twice", answers(Q_ACTIVITIES=["music", "music"]), "body.answers.3.value", "duplicate"),
         ("text as number", answers(Q_COMMENT=5), "body.answers.3.value", "wrong_type"),
-        ("answered twice", [*answers(), {"concept_code": "Q_SAT", "value": 2}], "body.answers.3.concept_code",
-         "duplicate"),
+        (
+            "answered twice",
+            [*answers(), {"concept_code": "Q_SAT", "value": 2}],
+            "body.answers.3.concept_code",
+            "duplicate",
+        ),
         ("missing required", answers()[:2], "body.answers", "missing"),
     ]
 
     @pytest.mark.parametrize(("case", "given", "field", "code"), CASES, ids=[c[0] for c in CASES])
-    def test_invalid_answer_is_422_naming_the_field_and_stores_nothing(self, client, world, session, campaign,
-                                                                       case, given, field, code):
+    def test_invalid_answer_is_422_naming_the_field_and_stores_nothing(
+        self, client, world, session, campaign, case, given, field, code
+    ):
         body = {"client_response_id": str(uuid.uuid4()), "answers": given}
         r = client.post(url(campaign), json=body, headers=world.headers(Role.feedback_device))
         assert r.status_code == 422, r.text
@@ -124,29 +139,45 @@ class TestValidation:
         assert count(session) == 0 and count(session, SurveyAnswer) == 0
 
     def test_missing_required_names_the_question(self, client, world, campaign):
-        r = client.post(url(campaign), json={"client_response_id": str(uuid.uuid4()), "answers": []},
-                        headers=world.headers(Role.feedback_device))
+        r = client.post(
+            url(campaign),
+            json={"client_response_id": str(uuid.uuid4()), "answers": []},
+            headers=world.headers(Role.feedback_device),
+        )
         assert r.status_code == 422
         assert {e["message"].split()[3] for e in r.json()["errors"]} == {"Q_SAT", "Q_RECOMMEND", "Q_SAFE"}
 
     def test_optional_questions_may_be_left_out(self, client, world, campaign):
-        r = client.post(url(campaign), json=response_body(Q_ACTIVITIES=[], Q_COMMENT=""),
-                        headers=world.headers(Role.feedback_device))
+        r = client.post(
+            url(campaign),
+            json=response_body(Q_ACTIVITIES=[], Q_COMMENT=""),
+            headers=world.headers(Role.feedback_device),
+        )
         assert r.status_code == 201, r.text
 
 
 class TestWindow:
     def test_not_yet_open_is_409(self, client, world, session):
         now = datetime.now(UTC)
-        c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
-                          opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=10))
+        c = make_campaign(
+            session,
+            make_questionnaire(session, world.a.institution),
+            world.a.institution,
+            opens_at=now + timedelta(days=1),
+            closes_at=now + timedelta(days=10),
+        )
         r = client.post(url(c), json=response_body(), headers=world.headers(Role.feedback_device))
         assert r.status_code == 409 and r.json()["type"] == "urn:ciklas:problem:campaign-closed"
 
     def test_late_sync_within_grace_is_accepted(self, client, world, session):
         now = datetime.now(UTC)
-        c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
-                          opens_at=now - timedelta(days=10), closes_at=now - timedelta(hours=5))
+        c = make_campaign(
+            session,
+            make_questionnaire(session, world.a.institution),
+            world.a.institution,
+            opens_at=now - timedelta(days=10),
+            closes_at=now - timedelta(hours=5),
+        )
         body = response_body(answered_at=now - timedelta(days=1))
         r = client.post(url(c), json=body, headers=world.headers(Role.feedback_device))
         assert r.status_code == 201, r.text
@@ -154,32 +185,41 @@ class TestWindow:
         # answered after closing: refused even within the grace period
         r = client.post(url(c), json=response_body(), headers=world.headers(Role.feedback_device))
         assert r.status_code == 409
-        r = client.post(url(c), json=response_body(answered_at=now - timedelta(hours=4)),
-                        headers=world.headers(Role.feedback_device))
+        r = client.post(
+            url(c),
+            json=response_body(answered_at=now - timedelta(hours=4)),
+            headers=world.headers(Role.feedback_device),
+        )
         assert r.status_code == 409
         assert count(session) == 1
 
     def test_late_sync_after_grace_is_409_but_a_retry_still_answers(self, client, world, session):
         now = datetime.now(UTC)
-        c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
-                          opens_at=now - timedelta(days=30), closes_at=now - timedelta(hours=73))
-        r = client.post(url(c), json=response_body(answered_at=now - timedelta(days=4)),
-                        headers=world.headers(Role.feedback_device))
+        c = make_campaign(
+            session,
+            make_questionnaire(session, world.a.institution),
+            world.a.institution,
+            opens_at=now - timedelta(days=30),
+            closes_at=now - timedelta(hours=73),
+        )
+        r = client.post(
+            url(c), json=response_body(answered_at=now - timedelta(days=4)), headers=world.headers(Role.feedback_device)
+        )
         assert r.status_code == 409 and "grace" in r.json()["detail"]
         assert count(session) == 0
 
     def test_answered_before_opening_or_in_the_future(self, client, world, session, campaign):
         before = response_body(answered_at=campaign.opens_at - timedelta(hours=1))
-        assert client.post(url(campaign), json=before, headers=world.headers(Role.feedback_device)
-                           ).status_code == 409
+        assert client.post(url(campaign), json=before, headers=world.headers(Role.feedback_device)).status_code == 409
         future = response_body(answered_at=datetime.now(UTC) + timedelta(hours=1))
         r = client.post(url(campaign), json=future, headers=world.headers(Role.feedback_device))
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.answered_at"
 
     def test_answered_at_without_time_zone_is_utc(self, client, world, session):
         # An identified campaign: an anonymous one keeps the day only (tests/surveys/test_unlinkable.py).
-        campaign = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
-                                 anonymous=False)
+        campaign = make_campaign(
+            session, make_questionnaire(session, world.a.institution), world.a.institution, anonymous=False
+        )
         naive = (datetime.now(UTC) - timedelta(minutes=10)).replace(tzinfo=None)
         body = {**response_body(), "answered_at": naive.isoformat()}
         r = client.post(url(campaign), json=body, headers=world.headers(Role.feedback_device))
@@ -210,18 +250,19 @@ class TestIdentity:
         assert session.exec(select(AuditEvent).where(AuditEvent.resource_type == "survey_response")).first() is None
 
     def test_identified_response_keeps_the_respondent(self, client, world, session):
-        c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
-                          anonymous=False)
+        c = make_campaign(
+            session, make_questionnaire(session, world.a.institution), world.a.institution, anonymous=False
+        )
         assert client.post(url(c), json=response_body(), headers=world.headers(Role.recipient)).status_code == 201
-        assert client.post(url(c), json=response_body(), headers=world.headers(Role.feedback_device)
-                           ).status_code == 201
+        assert client.post(url(c), json=response_body(), headers=world.headers(Role.feedback_device)).status_code == 201
         rows = {r.channel: r for r in session.exec(select(SurveyResponse)).all()}
         assert rows["recipient"].respondent_user_id == world.user(Role.recipient).id
         assert rows["device"].device_client_id == world.a.device.id
 
     def test_audience_limits_recipients_and_guardians(self, client, world, session):
-        c = make_campaign(session, make_questionnaire(session, world.a.institution), world.a.institution,
-                          audience="guardians")
+        c = make_campaign(
+            session, make_questionnaire(session, world.a.institution), world.a.institution, audience="guardians"
+        )
         assert client.post(url(c), json=response_body(), headers=world.headers(Role.recipient)).status_code == 403
         assert client.post(url(c), json=response_body(), headers=world.headers(Role.guardian)).status_code == 201
 
@@ -229,8 +270,7 @@ class TestIdentity:
         for role in (Role.feedback_device, Role.recipient):
             r = client.post(url(campaign), json=response_body(), headers=world.headers(role, "b"))
             assert r.status_code == 404
-        assert client.post(url(campaign), json=response_body(), headers=world.headers(Role.director)
-                           ).status_code == 403
+        assert client.post(url(campaign), json=response_body(), headers=world.headers(Role.director)).status_code == 403
         assert count(session) == 0
 
 
