@@ -18,7 +18,7 @@ from api.errors import PROBLEM_MEDIA_TYPE, Problem, install_error_handlers
 from api.logs import configure_logging
 from api.middleware import HeadAsGetMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
 from api.protocol import install_protocol_handlers, require_body_media_type
-from api.schemas import NO_NUL_PATTERN
+from api.schemas import NO_NUL_PATTERN, NON_BLANK_PATTERN
 from api.security.tokens import TokenService
 from api.types import describe_ranges
 
@@ -178,10 +178,11 @@ _STANDARD = {
 
 
 def _forbid_nul_in_strings(node: Any) -> None:
-    """Every free-form string in the contract carries the no-NUL pattern the app enforces."""
+    """Every free-form string in the contract carries the no-NUL pattern the app enforces; a required
+    one (`minLength`) also says it must not be blank, since request bodies strip whitespace first."""
     if isinstance(node, dict):
         if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
-            node["pattern"] = NO_NUL_PATTERN
+            node["pattern"] = NON_BLANK_PATTERN if node.get("minLength", 0) >= 1 else NO_NUL_PATTERN
         for value in node.values():
             _forbid_nul_in_strings(value)
     elif isinstance(node, list):

@@ -8,6 +8,16 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 #: The contract forbids NUL in every string (PostgreSQL cannot store it); see api.main._openapi.
 NO_NUL_PATTERN = "^[^\\u0000]*$"
+#: Whitespace as request models strip it (pydantic trims Unicode White_Space, U+0085 included),
+#: written for every regex engine that reads the contract: ECMA-262's `\s` (clients, schemathesis)
+#: lacks U+0085, so patterns name it too.
+SPACE = "\\s\\u0085"
+#: A required string: something that is not whitespace once stripped, and no NUL.
+NON_BLANK_PATTERN = f"^[^\\u0000]*[^{SPACE}\\u0000][^\\u0000]*$"
+#: An e-mail address, loosely: no whitespace, one @.
+EMAIL_PATTERN = f"^[^@{SPACE}\\u0000]+@[^@{SPACE}\\u0000]+$"
+#: An http(s) URL without whitespace or NUL.
+HTTP_URL_PATTERN = f"^https?://[^{SPACE}\\u0000/?#]+[^{SPACE}\\u0000]*$"
 
 
 def _reject_nul(value: Any) -> Any:

@@ -9,13 +9,13 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from api.models import QuestionnaireKind, QuestionType, SurveyAudience, VersionStatus
-from api.schemas import PublicModel, RequestModel
+from api.schemas import NON_BLANK_PATTERN, PublicModel, RequestModel
 from api.types import ApiDateTime
 
 CODE_PATTERN = "^[A-Z][A-Z0-9_]{0,59}$"
 OPTION_PATTERN = "^[a-z0-9][a-z0-9_]{0,39}$"
 #: Not blank once stripped (requests strip whitespace), and no NUL.
-NON_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+NON_BLANK = NON_BLANK_PATTERN
 Code = Annotated[str, Field(pattern=CODE_PATTERN, description="Upper-case letters, digits and `_`, e.g. `Q_SAFE`.")]
 
 

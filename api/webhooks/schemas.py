@@ -9,13 +9,13 @@ from enum import StrEnum
 from pydantic import Field
 
 from api.models import DeliveryStatus
-from api.schemas import PublicModel, RequestModel
+from api.schemas import HTTP_URL_PATTERN, PublicModel, RequestModel
 from api.webhooks.outbox import EVENTS
 
 WebhookEvent = StrEnum("WebhookEvent", {name.replace(".", "_"): name for name in EVENTS})
 URL_FIELD = Field(
     max_length=2000,
-    pattern=r"^https?://[^\s/?#]+[^\s]*$",
+    pattern=HTTP_URL_PATTERN,
     description="The receiver's http(s) URL; each event is POSTed there as JSON.",
 )
 
@@ -27,7 +27,7 @@ class SubscriptionCreate(RequestModel):
 
 
 class SubscriptionUpdate(RequestModel):
-    url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://[^\s/?#]+[^\s]*$")
+    url: str | None = Field(default=None, max_length=2000, pattern=HTTP_URL_PATTERN)
     events: list[WebhookEvent] | None = Field(default=None, min_length=1, max_length=len(EVENTS))
     description: str | None = Field(default=None, max_length=500)
     active: bool | None = None

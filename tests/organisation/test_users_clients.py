@@ -82,6 +82,27 @@ class TestUsers:
         r = client.post("/api/v1/users", json=new_user(password="short"), headers=world.headers(Role.director))
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.password"
 
+    def test_password_is_kept_as_typed_and_signs_in(self, client, world, session):
+        body = new_user(password="  spaced out pass ", full_name="  Ona Onaitė ")
+        r = client.post("/api/v1/users", json=body, headers=world.headers(Role.director))
+        assert r.status_code == 201, r.text
+        assert r.json()["full_name"] == "Ona Onaitė"  # names are trimmed, passwords are not
+        stored = session.get(User, uuid.UUID(r.json()["id"]))
+        assert verify_password("  spaced out pass ", stored.password_hash)
+        token = client.post(
+            "/api/v1/auth/token",
+            data={"grant_type": "password", "username": body["username"], "password": "  spaced out pass "},
+        )
+        assert token.status_code == 200, token.text
+
+    def test_blank_name_is_refused_as_the_contract_says(self, client, world):
+        r = client.post("/api/v1/users", json=new_user(full_name="\x85 \f"), headers=world.headers(Role.director))
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.full_name"
+        pattern = client.app.openapi()["components"]["schemas"]["UserCreate"]["properties"]["full_name"]["pattern"]
+        import re
+
+        assert re.match(pattern, "\x85 \f") is None and re.match(pattern, " Ona ") is not None
+
     def test_list_filter_sort_and_paginate(self, client, world):
         h = world.headers(Role.director)
         seen, cursor = [], None
